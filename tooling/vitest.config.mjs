@@ -1,0 +1,17 @@
+// Shared vitest settings: tests live in test/ beside src/, run in forked processes so a native
+// crash in one file cannot take the runner down, and import sibling packages through their built
+// `exports` (the way a user would).
+import { defineConfig } from 'vitest/config';
+
+/** @param {{ testTimeout?: number }} [opts] */
+export function packageTestConfig(opts = {}) {
+  return defineConfig({
+    test: {
+      include: ['test/**/*.test.ts'],
+      pool: 'forks',
+      testTimeout: opts.testTimeout ?? 30_000,
+      hookTimeout: 120_000,
+      reporters: ['default'],
+    },
+  });
+}
