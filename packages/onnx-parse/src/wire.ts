@@ -1,0 +1,333 @@
+// Protocol-buffer wire format primitives, written for untrusted input: every read is bounds
+// checked against the end of the enclosing message and every failure is a ModelParseError that
+// carries the absolute byte offset and the field path being decoded.
+
+import { ModelParseError } from '@edge/core';
+
+/** Wire types of the protobuf encoding. */
+export const WireType = { VARINT: 0, I64: 1, LEN: 2, SGROUP: 3, EGROUP: 4, I32: 5 } as const;
+
+const INT64_MAX = 9223372036854775807n;
+const INT64_MIN = -9223372036854775808n;
+
+/**
+ * A cursor over a window of bytes that sits at absolute position `base` in the input. Positions
+ * (`pos`, `end`) are absolute, so offsets in errors and in recorded ranges are file offsets.
+ */
+export class WireCursor {
+  /** Absolute position of the next byte to read. */
+  pos: number;
+  /** Absolute end of the current message. */
+  end: number;
+  /** Field path for error messages, maintained by the caller: names, and indices of repeated fields. */
+  path: (string | number)[] = [];
+
+  constructor(
+    /** The bytes available in memory. */
+    public buf: Uint8Array,
+    /** Absolute position of buf[0]. */
+    public base: number,
+    pos: number,
+    end: number,
+    /** Label of the input for error messages. */
+    public readonly label: string,
+  ) {
+    this.pos = pos;
+    this.end = end;
+  }
+
+  /** Makes sure bytes [pos, pos + n) are in `buf`; a file-backed cursor overrides this. */
+  ensure(n: number): void {
+    if (this.pos + n > this.base + this.buf.length) this.fail(`unexpected end of input (needs ${n} bytes)`);
+  }
+
+  fail(reason: string, offset: number = this.pos): never {
+    throw new ModelParseError(reason, {
+      source: this.label,
+      offset,
+      fieldPath: formatPath(this.path),
+    });
+  }
+
+  /** Reads a varint of up to 10 bytes as a number (negative int64 values in two's complement). */
+  varint(): number {
+    const start = this.pos;
+    const avail = this.end - this.pos;
+    if (avail <= 0) this.fail('unexpected end of message in varint');
+    this.ensure(Math.min(10, avail));
+    const buf = this.buf;
+    const i = this.pos - this.base;
+    let b = buf[i]!;
+    if (b < 0x80) {
+      this.pos++;
+      return b;
+    }
+    // Up to four bytes (28 bits) stay in small-integer arithmetic: tags, lengths, dims.
+    let v = b & 0x7f;
+    for (let k = 1; k < 4 && k < avail; k++) {
+      b = buf[i + k]!;
+      v |= (b & 0x7f) << (7 * k);
+      if (b < 0x80) {
+        this.pos += k + 1;
+        return v;
+      }
+    }
+    // Rare long values (INT64_MAX sentinels, negative int64): exact through a bigint.
+    let big = 0n;
+    for (let k = 0; ; k++) {
+      if (k >= avail) this.fail('truncated varint', start);
+      if (k >= 10) this.fail('varint longer than 10 bytes', start);
+      b = buf[i + k]!;
+      big |= BigInt(b & 0x7f) << BigInt(7 * k);
+      if (b < 0x80) {
+        this.pos += k + 1;
+        return Number(BigInt.asIntN(64, big));
+      }
+    }
+  }
+
+  /** Reads a length prefix and checks that the payload fits inside the current message. */
+  length(): number {
+    const start = this.pos;
+    const n = this.varint();
+    if (n < 0 || n > this.end - this.pos) {
+      this.fail(`length ${n} exceeds the ${this.end - this.pos} bytes left in the enclosing message`, start);
+    }
+    return n;
+  }
+
+  fixed32(): number {
+    if (this.end - this.pos < 4) this.fail('truncated fixed32');
+    this.ensure(4);
+    const i = this.pos - this.base;
+    const b = this.buf;
+    this.pos += 4;
+    return (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0;
+  }
+
+  float(): number {
+    const bits = this.fixed32();
+    F32_BITS[0] = bits;
+    return F32[0]!;
+  }
+
+  skip(n: number): void {
+    if (n > this.end - this.pos) this.fail('truncated field');
+    this.pos += n;
+  }
+
+  /** Skips the value of a field of the given wire type (unknown fields). */
+  skipValue(wireType: number, fieldNumber: number): void {
+    switch (wireType) {
+      case WireType.VARINT:
+        this.varint();
+        return;
+      case WireType.I64:
+        this.skip(8);
+        return;
+      case WireType.LEN:
+        this.skip(this.length());
+        return;
+      case WireType.I32:
+        this.skip(4);
+        return;
+      case WireType.SGROUP:
+        this.skipGroup(fieldNumber);
+        return;
+      default:
+        this.fail(`invalid wire type ${wireType} for field ${fieldNumber}`);
+    }
+  }
+
+  private skipGroup(fieldNumber: number): void {
+    // Groups are deprecated and never used by onnx.proto; skip iteratively to bound depth.
+    let depth = 1;
+    while (depth > 0) {
+      if (this.pos >= this.end) this.fail(`unterminated group for field ${fieldNumber}`);
+      const tag = this.varint();
+      const wt = tag & 7;
+      if (wt === WireType.SGROUP) depth++;
+      else if (wt === WireType.EGROUP) depth--;
+      else this.skipValue(wt, Math.floor(tag / 8));
+    }
+  }
+
+  /** Reads a UTF-8 string of n bytes. */
+  string(n: number): string {
+    if (n === 0) return '';
+    this.ensure(n);
+    const i = this.pos - this.base;
+    this.pos += n;
+    return UTF8.decode(this.buf.subarray(i, i + n));
+  }
+
+  /** Returns a view of the next n bytes (no copy). */
+  bytes(n: number): Uint8Array {
+    this.ensure(n);
+    const i = this.pos - this.base;
+    this.pos += n;
+    return this.buf.subarray(i, i + n);
+  }
+}
+
+/** Formats a field path: `['ModelProto', 'graph', 'node', 3]` → `ModelProto.graph.node[3]`. */
+export function formatPath(path: readonly (string | number)[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${p}` : p;
+  return out || '<root>';
+}
+
+const F32 = new Float32Array(1);
+const F32_BITS = new Uint32Array(F32.buffer);
+const UTF8 = new TextDecoder('utf-8');
+
+/** Calls `visit` with each varint of a packed repeated field (as an unsigned 64-bit bigint); returns the count. */
+export function decodePackedVarints(
+  bytes: Uint8Array,
+  visit: (value: bigint, index: number) => void,
+  label: string,
+  offset: number,
+  fieldPath: string,
+): number {
+  let i = 0;
+  let n = 0;
+  while (i < bytes.length) {
+    let v = 0n;
+    let shift = 0n;
+    const start = i;
+    for (;;) {
+      if (i >= bytes.length || shift > 63n) {
+        throw new ModelParseError('truncated or overlong varint in packed field', {
+          source: label,
+          offset: offset + start,
+          fieldPath,
+        });
+      }
+      const b = bytes[i++]!;
+      v |= BigInt(b & 0x7f) << shift;
+      if (b < 0x80) break;
+      shift += 7n;
+    }
+    visit(BigInt.asUintN(64, v), n++);
+  }
+  return n;
+}
+
+/** Counts varints in a packed field (bytes whose top bit is clear). */
+export function countPackedVarints(bytes: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! < 0x80) n++;
+  return n;
+}
+
+/** A growable output buffer for encoding. */
+export class WireWriter {
+  private buf: Uint8Array = new Uint8Array(1 << 16);
+  private view: DataView = new DataView(this.buf.buffer);
+  /** Bytes written so far. */
+  pos = 0;
+
+  private grow(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  /** Writes a non-negative integer or a negative int64 (two's complement, 10 bytes). */
+  varint(v: number): void {
+    this.grow(10);
+    if (v >= 0 && v < 0x80) {
+      this.buf[this.pos++] = v;
+      return;
+    }
+    if (v < 0 || v > Number.MAX_SAFE_INTEGER) {
+      this.bigVarint(toInt64(v));
+      return;
+    }
+    while (v >= 0x80) {
+      this.buf[this.pos++] = (v % 128) | 0x80;
+      v = Math.floor(v / 128);
+    }
+    this.buf[this.pos++] = v;
+  }
+
+  /** Writes an int64 given as a bigint (two's complement for negatives). */
+  bigVarint(v: bigint): void {
+    this.grow(10);
+    let u = BigInt.asUintN(64, v);
+    while (u >= 0x80n) {
+      this.buf[this.pos++] = Number(u & 0x7fn) | 0x80;
+      u >>= 7n;
+    }
+    this.buf[this.pos++] = Number(u);
+  }
+
+  tag(field: number, wireType: number): void {
+    this.varint(field * 8 + wireType);
+  }
+
+  float(v: number): void {
+    this.grow(4);
+    this.view.setFloat32(this.pos, v, true);
+    this.pos += 4;
+  }
+
+  raw(bytes: Uint8Array): void {
+    this.grow(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
+  /** Reserves room for a length prefix, runs `body`, then writes the length in front of it. */
+  message(field: number, body: () => void): void {
+    this.tag(field, WireType.LEN);
+    // Most nested messages are short: write the body after a 1-byte gap, then shift if needed.
+    this.grow(1);
+    const lenPos = this.pos;
+    this.pos += 1;
+    body();
+    const len = this.pos - lenPos - 1;
+    if (len < 0x80) {
+      this.buf[lenPos] = len;
+      return;
+    }
+    const prefix = varintSize(len);
+    this.grow(prefix - 1);
+    this.buf.copyWithin(lenPos + prefix, lenPos + 1, this.pos);
+    this.pos += prefix - 1;
+    let v = len;
+    let p = lenPos;
+    while (v >= 0x80) {
+      this.buf[p++] = (v % 128) | 0x80;
+      v = Math.floor(v / 128);
+    }
+    this.buf[p] = v;
+  }
+
+  /** The bytes written (a view, valid until the next write). */
+  finish(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
+}
+
+function varintSize(v: number): number {
+  let n = 1;
+  while (v >= 0x80) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+}
+
+/** Converts a JS number to an int64 bigint, saturating at the int64 bounds (e.g. INT64_MAX sentinels). */
+export function toInt64(v: number): bigint {
+  if (!Number.isFinite(v)) return v > 0 ? INT64_MAX : INT64_MIN;
+  const b = BigInt(Math.trunc(v));
+  if (b > INT64_MAX) return INT64_MAX;
+  if (b < INT64_MIN) return INT64_MIN;
+  return b;
+}
