@@ -1,2 +1,2 @@
 #!/usr/bin/env node
-console.log("edge");
+console.log('edge');

@@ -4,7 +4,7 @@
 
 import { closeSync, fstatSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, normalize, relative, resolve, sep } from 'node:path';
-import { FileIOError, ModelParseError, UnsafePathError } from '@edge/core';
+import { FileIOError, UnsafePathError } from '@edge/core';
 import { memorySource } from './tensor-data.js';
 import type {
   AttributeProto,
@@ -150,7 +150,8 @@ function fileSource(path: string, size: number, mtimeMs: number): ByteSource {
         let done = 0;
         while (done < length) {
           const got = readSync(fd, out, done, length - done, offset + done);
-          if (got === 0) throw new FileIOError(`model file ${path} ended before byte ${offset + length}`, path);
+          if (got === 0)
+            throw new FileIOError(`model file ${path} ended before byte ${offset + length}`, path);
           done += got;
         }
         return out;
@@ -203,12 +204,12 @@ function expectWire(c: WireCursor, wt: number, expected: number, name: string): 
 /** Runs `body` over a length-delimited sub-message; the cursor ends exactly at its end. */
 function sub<T>(ctx: Ctx, name: string, index: number | undefined, wt: number, body: (ctx: Ctx) => T): T {
   const c = ctx.c;
-  expectWire(c, wt, WireType.LEN, name);
-  const n = c.length();
-  const saved = c.end;
   const pathLen = c.path.length;
   c.path.push(name);
   if (index !== undefined) c.path.push(index);
+  expectWire(c, wt, WireType.LEN, name);
+  const n = c.length();
+  const saved = c.end;
   if (++ctx.depth > MAX_DEPTH) c.fail(`messages nested deeper than ${MAX_DEPTH}`);
   c.end = c.pos + n;
   const value = body(ctx);
@@ -402,7 +403,9 @@ function graphProto(ctx: Ctx): GraphProto {
         g.initializers.push(sub(ctx, 'initializer', g.initializers.length, wt, tensorProto));
         break;
       case 15:
-        g.sparseInitializers.push(sub(ctx, 'sparse_initializer', g.sparseInitializers.length, wt, sparseTensor));
+        g.sparseInitializers.push(
+          sub(ctx, 'sparse_initializer', g.sparseInitializers.length, wt, sparseTensor),
+        );
         break;
       case 10:
         g.docString = str(c, wt, 'doc_string');
@@ -503,7 +506,6 @@ function nodeProto(ctx: Ctx): NodeProto {
   }
   return n;
 }
-
 
 function attributeProto(ctx: Ctx): AttributeProto {
   const c = ctx.c;
@@ -675,7 +677,8 @@ function typedChunk(ctx: Ctx, t: TensorProto, field: TypedDataField, wt: number)
   const start = c.pos;
   if (wt === WireType.LEN && single !== WireType.LEN) {
     const n = c.length();
-    if ((field === 4 && n % 4) || (field === 10 && n % 8)) c.fail(`packed field ${field} length ${n} is not whole`);
+    if ((field === 4 && n % 4) || (field === 10 && n % 8))
+      c.fail(`packed field ${field} length ${n} is not whole`);
     t.typedData.push({ field, packed: true, range: { source: ctx.source, offset: c.pos, length: n } });
     c.skip(n);
     return;
@@ -989,7 +992,9 @@ function trainingInfo(ctx: Ctx): TrainingInfo {
         t.algorithm = subgraph(ctx, 'algorithm', undefined, wt);
         break;
       case 3:
-        t.initializationBinding.push(sub(ctx, 'initialization_binding', t.initializationBinding.length, wt, entry));
+        t.initializationBinding.push(
+          sub(ctx, 'initialization_binding', t.initializationBinding.length, wt, entry),
+        );
         break;
       case 4:
         t.updateBinding.push(sub(ctx, 'update_binding', t.updateBinding.length, wt, entry));
@@ -1017,7 +1022,8 @@ function resolveExternal(ctx: Ctx, t: TensorProto): ExternalDataRef | undefined 
     if (e.key === 'location') location = e.value;
     else if (e.key === 'offset' || e.key === 'length') {
       const v = /^\d+$/.test(e.value) ? Number(e.value) : Number.NaN;
-      if (!Number.isSafeInteger(v)) c.fail(`tensor '${t.name}' has invalid external data ${e.key} '${e.value}'`);
+      if (!Number.isSafeInteger(v))
+        c.fail(`tensor '${t.name}' has invalid external data ${e.key} '${e.value}'`);
       if (e.key === 'offset') offset = v;
       else length = v;
     }

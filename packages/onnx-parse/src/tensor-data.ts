@@ -51,7 +51,8 @@ export function tensorElementCount(tensor: TensorProto): number {
 /** Bytes of the payload as stored (raw or external), without reading it; typed fields are estimated by their element count. */
 export function tensorPayloadLength(tensor: TensorProto): number {
   if (tensor.rawData) return tensor.rawData.length;
-  if (tensor.external) return tensor.external.length ?? dataTypeByteLength(tensor.dataType, tensorElementCount(tensor));
+  if (tensor.external)
+    return tensor.external.length ?? dataTypeByteLength(tensor.dataType, tensorElementCount(tensor));
   return dataTypeByteLength(tensor.dataType, tensorElementCount(tensor));
 }
 
@@ -91,7 +92,9 @@ const ARRAY_OF: Record<number, ArrayCtor> = {
  */
 export function tensorBytes(tensor: TensorProto): Uint8Array {
   const expected =
-    tensor.dataType === DataType.STRING ? -1 : dataTypeByteLength(tensor.dataType, tensorElementCount(tensor));
+    tensor.dataType === DataType.STRING
+      ? -1
+      : dataTypeByteLength(tensor.dataType, tensorElementCount(tensor));
   let bytes: Uint8Array;
   if (tensor.dataLocation === 1) {
     bytes = readExternal(tensor);
@@ -135,7 +138,8 @@ export function tensorValues(tensor: TensorProto): TensorValues {
   if (tensor.dataLocation === 1 || tensor.rawData) {
     const bytes = tensorBytes(tensor);
     const size = C.BYTES_PER_ELEMENT;
-    const aligned = bytes.byteOffset % size === 0 ? bytes : bytes.slice();
+    // new Uint8Array(view) copies; Buffer#slice would not (it returns a view).
+    const aligned = bytes.byteOffset % size === 0 ? bytes : new Uint8Array(bytes);
     return new (C as unknown as new (b: ArrayBufferLike, o: number, n: number) => TensorValues)(
       aligned.buffer,
       aligned.byteOffset,
@@ -151,11 +155,7 @@ export function tensorStrings(tensor: TensorProto): string[] {
   return tensor.typedData.filter((c) => c.field === 6).map((c) => dec.decode(readRange(c.range)));
 }
 
-function decodeTypedFields(
-  tensor: TensorProto,
-  C: ArrayCtor,
-  subByte: boolean,
-): TensorValues {
+function decodeTypedFields(tensor: TensorProto, C: ArrayCtor, subByte: boolean): TensorValues {
   // Count first so the output is allocated once, at the size the file justifies.
   let count = 0;
   const chunks = tensor.typedData.filter((c) => c.field !== 6);
@@ -237,7 +237,8 @@ function readExternal(tensor: TensorProto): Uint8Array {
   try {
     const size = fstatSync(fd).size;
     const length = ext.length ?? size - ext.offset;
-    if (ext.offset + length > size) fail(`the file has ${size} bytes; expected at least ${ext.offset + length}`);
+    if (ext.offset + length > size)
+      fail(`the file has ${size} bytes; expected at least ${ext.offset + length}`);
     const out = new Uint8Array(length);
     let done = 0;
     while (done < length) {

@@ -1,0 +1,178 @@
+// Mutates and truncates real models. Every case must either parse or end in a typed ModelParseError
+// carrying a byte offset inside the input and a field path: never a RangeError, a TypeError, a hang
+// or an allocation the input does not justify. Seeded, so a failure replays exactly.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isEdgeError, ModelParseError } from '@edge/core';
+import { describe, expect, it } from 'vitest';
+import {
+  type OnnxModel,
+  readModel,
+  readModelFile,
+  type TensorProto,
+  tensorValues,
+  writeModel,
+} from '../src/index.js';
+import { findModels, OCR_MODELS, ONNX_TESTDATA } from './helpers/paths.js';
+
+const CASES = Number(process.env.EDGE_FUZZ_CASES ?? 30_000);
+const FILE_CASES = Number(process.env.EDGE_FUZZ_FILE_CASES ?? 1_000);
+const BUDGET_MS = Number(process.env.EDGE_FUZZ_MS ?? 120_000);
+
+/** mulberry32: small, fast, seedable. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Mutation = (src: Uint8Array, r: () => number) => Uint8Array;
+const int = (r: () => number, n: number): number => Math.floor(r() * n);
+
+const MUTATIONS: [string, Mutation][] = [
+  ['truncate', (s, r) => s.slice(0, int(r, s.length))],
+  [
+    'flip bytes',
+    (s, r) => {
+      const out = s.slice();
+      for (let k = 1 + int(r, 3); k > 0; k--) out[int(r, out.length)] = int(r, 256);
+      return out;
+    },
+  ],
+  [
+    'huge varint',
+    (s, r) => {
+      const out = s.slice();
+      const at = int(r, out.length);
+      out.fill(0xff, at, Math.min(out.length, at + 1 + int(r, 11)));
+      return out;
+    },
+  ],
+  [
+    'insert',
+    (s, r) => {
+      const at = int(r, s.length);
+      const junk = Uint8Array.from({ length: 1 + int(r, 16) }, () => int(r, 256));
+      return Buffer.concat([s.subarray(0, at), junk, s.subarray(at)]);
+    },
+  ],
+  [
+    'delete span',
+    (s, r) => {
+      const at = int(r, s.length);
+      return Buffer.concat([s.subarray(0, at), s.subarray(Math.min(s.length, at + 1 + int(r, 64)))]);
+    },
+  ],
+  [
+    'splice',
+    (s, r) => {
+      const from = int(r, s.length);
+      const len = 1 + int(r, 256);
+      const to = int(r, s.length);
+      return Buffer.concat([s.subarray(0, to), s.subarray(from, from + len), s.subarray(to)]);
+    },
+  ],
+];
+
+/** Uses a parsed model the way callers do, so lazily decoded parts are exercised too. */
+function exercise(model: OnnxModel): void {
+  const tensors: TensorProto[] = [...model.graph.initializers];
+  for (const n of model.graph.nodes) for (const a of n.attributes) if (a.t) tensors.push(a.t);
+  for (const t of tensors.slice(0, 8)) {
+    try {
+      tensorValues(t);
+    } catch (e) {
+      if (!isEdgeError(e)) throw e;
+    }
+  }
+  // Whatever parsed must also write and read back: a failure here is a writer bug, not bad input.
+  try {
+    readModel(writeModel(model));
+  } catch (e) {
+    throw new Error(`parsed model did not round-trip: ${(e as Error).message}`);
+  }
+}
+
+describe('fuzz: mutated and truncated real models', () => {
+  it(`ends every one of ${CASES} cases in a parse or a typed ModelParseError`, () => {
+    const small = findModels(ONNX_TESTDATA)
+      .filter((_, k) => k % 7 === 0)
+      .map((p) => new Uint8Array(readFileSync(p)));
+    // Plain Uint8Array copies: Buffer#slice would return views, and mutations would corrupt the seeds.
+    const seeds = [new Uint8Array(readFileSync(OCR_MODELS.cls)), ...small];
+    expect(seeds.length).toBeGreaterThan(100);
+    const r = rng(20261126);
+    const started = Date.now();
+    const outcomes = { parsed: 0, rejected: 0 };
+    const byMutation = new Map<string, number>();
+    let peak = 0;
+    let done = 0;
+    for (; done < CASES && Date.now() - started < BUDGET_MS; done++) {
+      // The real CNN is costlier to parse; it gets one case in ten.
+      const src = done % 10 === 0 ? seeds[0]! : seeds[1 + int(r, seeds.length - 1)]!;
+      const [name, mutate] = MUTATIONS[int(r, MUTATIONS.length)]!;
+      const input = mutate(src, r);
+      const t0 = performance.now();
+      try {
+        exercise(readModel(input, { label: `case ${done}` }));
+        outcomes.parsed++;
+      } catch (e) {
+        if (!(e instanceof ModelParseError)) {
+          throw new Error(`case ${done} (${name}, ${input.length} bytes) threw ${(e as Error).stack}`, {
+            cause: e,
+          });
+        }
+        expect(e.offset).toBeGreaterThanOrEqual(0);
+        expect(e.offset).toBeLessThanOrEqual(input.length);
+        expect(e.fieldPath.length).toBeGreaterThan(0);
+        outcomes.rejected++;
+        byMutation.set(name, (byMutation.get(name) ?? 0) + 1);
+      }
+      const ms = performance.now() - t0;
+      if (ms > 2000) throw new Error(`case ${done} (${name}) took ${ms.toFixed(0)} ms`);
+      if (done % 500 === 0) {
+        const m = process.memoryUsage();
+        peak = Math.max(peak, m.heapUsed + m.arrayBuffers);
+      }
+    }
+    console.log(`fuzz: ${done} cases, ${outcomes.parsed} parsed, ${outcomes.rejected} rejected`);
+    expect(done).toBe(CASES);
+    // Mutations must really reach the error paths, and some must survive as valid models.
+    expect(outcomes.rejected).toBeGreaterThan(CASES / 4);
+    expect(outcomes.parsed).toBeGreaterThan(CASES / 20);
+    for (const [name] of MUTATIONS) expect(byMutation.get(name) ?? 0, name).toBeGreaterThan(0);
+    // No case may hold on to memory the inputs do not justify (inputs are at most ~1 MB).
+    expect(peak).toBeLessThan(512 * 1024 * 1024);
+  }, 300_000);
+
+  it(`does the same through the lazy file reader for ${FILE_CASES} cases`, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edge-fuzz-'));
+    try {
+      const seed = new Uint8Array(readFileSync(OCR_MODELS.cls));
+      const r = rng(7);
+      const path = join(dir, 'case.onnx');
+      let rejected = 0;
+      for (let done = 0; done < FILE_CASES; done++) {
+        const [name, mutate] = MUTATIONS[int(r, MUTATIONS.length)]!;
+        writeFileSync(path, mutate(seed, r));
+        try {
+          exercise(readModelFile(path));
+        } catch (e) {
+          if (!(e instanceof ModelParseError))
+            throw new Error(`file case ${done} (${name}) threw ${(e as Error).stack}`);
+          expect(e.source).toBe(path);
+          rejected++;
+        }
+      }
+      expect(rejected).toBeGreaterThan(FILE_CASES / 4);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
