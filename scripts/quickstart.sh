@@ -34,7 +34,13 @@ case "$mode" in
   test)
     bash scripts/test-data.sh
     echo "› tests"
-    pnpm exec turbo run test --output-logs=new-only --concurrency=1
+    node scripts/test-summary.mjs clean
+    status=0
+    # --continue: every package's tests run even after one fails; --force: tests always run
+    # (turbo's cache would otherwise replay an earlier pass on the same inputs).
+    pnpm exec turbo run test --output-logs=new-only --concurrency=1 --continue --force || status=$?
+    node scripts/test-summary.mjs || status=$?
+    exit "$status"
     ;;
   *)
     echo "usage: scripts/quickstart.sh demo|test" >&2

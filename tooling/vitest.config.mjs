@@ -11,7 +11,9 @@ export function packageTestConfig(opts = {}) {
       pool: 'forks',
       testTimeout: opts.testTimeout ?? 30_000,
       hookTimeout: 120_000,
-      reporters: ['default'],
+      // The JSON report feeds the one-line total that scripts/test-summary.mjs prints.
+      reporters: ['default', 'json'],
+      outputFile: { json: '.test-results.json' },
     },
   });
 }
