@@ -104,9 +104,12 @@ const WINDOW = 16 * 1024;
 
 /** A cursor that keeps only a window of the file in memory and refills it on demand. */
 class FileCursor extends WireCursor {
+  /** The reusable window; `buf` is the part of it holding valid bytes. */
+  private window = new Uint8Array(WINDOW);
+
   constructor(
     private readonly fd: number,
-    size: number,
+    private readonly size: number,
     label: string,
   ) {
     super(new Uint8Array(0), 0, 0, size, label);
@@ -114,12 +117,14 @@ class FileCursor extends WireCursor {
 
   override ensure(n: number): void {
     if (this.pos >= this.base && this.pos + n <= this.base + this.buf.length) return;
-    const want = Math.min(Math.max(n, WINDOW), this.end - this.pos);
-    if (want < n) this.fail(`unexpected end of input (needs ${n} bytes)`);
-    const buf = want <= this.buf.length && this.buf.length <= 4 * WINDOW ? this.buf : new Uint8Array(want);
-    const got = readSync(this.fd, buf, 0, want, this.pos);
+    if (n > this.size - this.pos) this.fail(`unexpected end of input (needs ${n} bytes)`);
+    // Fill a whole window (bounded by the file, not by the current message) so the next
+    // fields are already here; a field larger than the window gets a buffer of its own.
+    const want = Math.min(Math.max(n, WINDOW), this.size - this.pos);
+    const target = want <= this.window.length ? this.window : new Uint8Array(want);
+    const got = readSync(this.fd, target, 0, want, this.pos);
     if (got < n) this.fail('file ended while reading (was it truncated while being read?)');
-    this.buf = got === buf.length ? buf : buf.subarray(0, got);
+    this.buf = target.subarray(0, got);
     this.base = this.pos;
   }
 
