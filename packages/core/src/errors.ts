@@ -70,6 +70,8 @@ export class ModelParseError extends EdgeError {
   readonly offset: number;
   /** Field path of the failure. */
   readonly fieldPath: string;
+  /** What was wrong, without the location. */
+  readonly reason: string;
 
   constructor(reason: string, location: ParseLocation, options?: EdgeErrorOptions) {
     super(
@@ -77,6 +79,7 @@ export class ModelParseError extends EdgeError {
       `${location.source}: ${reason} at byte ${location.offset} (${location.fieldPath})`,
       options,
     );
+    this.reason = reason;
     this.source = location.source;
     this.offset = location.offset;
     this.fieldPath = location.fieldPath;

@@ -4,7 +4,7 @@
 
 import { closeSync, fstatSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, normalize, relative, resolve, sep } from 'node:path';
-import { FileIOError, UnsafePathError } from '@edge/core';
+import { FileIOError, ModelParseError, UnsafePathError } from '@edge/core';
 import { memorySource } from './tensor-data.js';
 import type {
   AttributeProto,
@@ -178,7 +178,22 @@ interface Ctx {
 function decode(c: WireCursor, source: ByteSource, baseDir: string | undefined): OnnxModel {
   const ctx: Ctx = { c, source, baseDir, depth: 0 };
   c.path.push('ModelProto');
-  const model = readModelProto(ctx);
+  // Every ONNX writer emits ir_version (field 1, tag byte 0x08) first: input that fails to parse
+  // and does not start that way is most likely not a model at all, and the error says so.
+  let firstByte = -1;
+  if (c.end > c.pos) {
+    c.ensure(1);
+    firstByte = c.buf[c.pos - c.base]!;
+  }
+  let model: ModelWithFlags;
+  try {
+    model = readModelProto(ctx);
+  } catch (e) {
+    if (e instanceof ModelParseError && firstByte !== 0x08) {
+      throw new ModelParseError(`not an ONNX model (${e.reason})`, e, { cause: e });
+    }
+    throw e;
+  }
   if (!model.sawIr || model.irVersion < 1 || model.irVersion > MAX_IR_VERSION) {
     c.path.length = 1;
     c.fail(

@@ -344,9 +344,9 @@ print(json.dumps(w.ravel()[:5].tolist() + [float(w.sum())]))
     writeFileSync(join(sub, 'real.bin'), new Uint8Array(new Float32Array([7, 8, 9]).buffer));
     symlinkSync(join(sub, 'real.bin'), join(sub, 'w.bin'));
     writeModelFile(join(sub, 'm.onnx'), externalModel('w.bin'));
-    expect(Array.from(tensorValues(readModelFile(join(sub, 'm.onnx')).graph.initializers[0]!) as Float32Array)).toEqual([
-      7, 8, 9,
-    ]);
+    expect(
+      Array.from(tensorValues(readModelFile(join(sub, 'm.onnx')).graph.initializers[0]!) as Float32Array),
+    ).toEqual([7, 8, 9]);
   });
 
   it('EXPECTED FAILURE - names a missing external file', () => {

@@ -1,0 +1,49 @@
+// Plain-text formatting for terminal output: aligned tables and human-readable numbers.
+
+/** 1234567 → "1.23 M"; small numbers stay exact with thousands separators. */
+export function formatCount(n: number): string {
+  if (n < 10_000) return n.toLocaleString('en-US');
+  const units = ['K', 'M', 'G', 'T'];
+  let v = n;
+  let u = -1;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${units[u]}`;
+}
+
+/** Bytes in binary units: 4718592 → "4.50 MiB". */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = -1;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${units[u]}`;
+}
+
+/** A shape as `[N, 3, 640, 640]`; unknown dims are `?`, unknown rank is `?`. */
+export function formatShape(shape: readonly (number | string | null)[] | null | undefined): string {
+  if (!shape) return '?';
+  return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
+}
+
+/** Left-aligned columns (right-aligned where `right[i]`), two spaces apart. */
+export function table(rows: readonly (readonly string[])[], right: readonly boolean[] = []): string {
+  const widths: number[] = [];
+  for (const r of rows) {
+    for (const [i, c] of r.entries()) widths[i] = Math.max(widths[i] ?? 0, c.length);
+  }
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => (right[i] ? c.padStart(widths[i]!) : i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}

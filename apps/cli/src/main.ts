@@ -1,0 +1,65 @@
+import { isEdgeError } from '@edge/core';
+import { type Command, type Io, UsageError } from './command.js';
+import { inspectCommand } from './commands/inspect.js';
+
+/** Every subcommand, in the order `edge --help` lists them. */
+export const COMMANDS: readonly Command[] = [inspectCommand];
+
+/** Exit codes: 0 success, 1 unexpected failure, 2 bad input or usage (a file, a flag). */
+export const EXIT = { OK: 0, FAILURE: 1, BAD_INPUT: 2 } as const;
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'usage: edge <command> [options]',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    "Run 'edge <command> --help' for a command's options.",
+  ].join('\n');
+}
+
+/**
+ * Runs the CLI with `argv` (without node and script) and returns the exit code. Errors the SDK
+ * raises on purpose (bad files, bad flags) become one line on stderr and exit code 2; anything
+ * else is a bug: one line too, with the stack only when EDGE_DEBUG is set.
+ */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(`${usage()}\n`);
+    return name ? EXIT.OK : EXIT.BAD_INPUT;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.stderr.write(
+      `edge: unknown command '${name}' (expected one of: ${COMMANDS.map((c) => c.name).join(', ')})\n`,
+    );
+    return EXIT.BAD_INPUT;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(`${command.usage}\n`);
+    return EXIT.OK;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`edge ${name}: ${e.message}\n${command.usage}\n`);
+      return EXIT.BAD_INPUT;
+    }
+    if (isEdgeError(e)) {
+      io.stderr.write(`edge ${name}: ${oneLine(e.message)}\n`);
+      return EXIT.BAD_INPUT;
+    }
+    io.stderr.write(`edge ${name}: internal error: ${oneLine(String((e as Error)?.message ?? e))}\n`);
+    if (process.env.EDGE_DEBUG) io.stderr.write(`${(e as Error)?.stack}\n`);
+    else io.stderr.write('  (set EDGE_DEBUG=1 for the stack trace, and please report it)\n');
+    return EXIT.FAILURE;
+  }
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ');
+}
