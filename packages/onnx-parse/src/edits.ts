@@ -4,7 +4,7 @@
 
 import { ArgumentError } from '@edge/core';
 import { DataType } from './data-type.js';
-import { Graph, isDefaultDomain, toInt64 } from './graph.js';
+import { Graph, isDefaultDomain } from './graph.js';
 import { runInference, typeFromProto, typeToProto } from './shape-inference/infer.js';
 import type { Dim, KnownValue } from './shape-inference/types.js';
 import { type TensorValues, tensorFromArray } from './tensor-data.js';
@@ -17,6 +17,7 @@ import type {
   TypeProto,
   ValueInfo,
 } from './types.js';
+import { toInt64 } from './wire.js';
 
 function withGraph(model: OnnxModel, changes: Partial<GraphProto>): OnnxModel {
   return { ...model, graph: { ...model.graph, ...changes } };

@@ -6,15 +6,7 @@ import { findAttribute, nodeLabel } from './attributes.js';
 import { DataType } from './data-type.js';
 import { tensorFromArray } from './tensor-data.js';
 import type { GraphProto, NodeProto, OnnxModel, TensorProto, ValueInfo } from './types.js';
-
-const INT64_MAX = 9223372036854775807n;
-const INT64_MIN = -9223372036854775808n;
-
-/** @internal A JS number as int64, clamped so that a rounded INT64_MAX does not wrap to INT64_MIN. */
-export function toInt64(n: number): bigint {
-  const b = BigInt(Math.trunc(n));
-  return b > INT64_MAX ? INT64_MAX : b < INT64_MIN ? INT64_MIN : b;
-}
+import { toInt64 } from './wire.js';
 
 /** True for the default ONNX operator domain, which files spell '' or 'ai.onnx'. */
 export function isDefaultDomain(domain: string): boolean {

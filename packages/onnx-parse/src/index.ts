@@ -9,13 +9,20 @@ export {
   attrString,
   attrTensor,
   findAttribute,
+  nodeLabel,
 } from './attributes.js';
 export { DataType, dataTypeBits, dataTypeByteLength, dataTypeName } from './data-type.js';
 export { exposeTensors, foldConstants, removeUnused, setBatchDimension } from './edits.js';
-export { buildGraph, constantTensor, Graph } from './graph.js';
+export { buildGraph, constantTensor, Graph, isDefaultDomain } from './graph.js';
 export { type ReadFileOptions, type ReadOptions, readModel, readModelFile } from './reader.js';
-export { inferShapes } from './shape-inference/infer.js';
-export type { Dim, InferOptions, ValueType } from './shape-inference/types.js';
+export {
+  type Dim,
+  type InferOptions,
+  inferShapes,
+  typeFromProto,
+  typeToProto,
+  type ValueType,
+} from './shape-inference/index.js';
 export { heaviestNodes, type ModelStats, modelStats, type NodeStats, type StatsOptions } from './stats.js';
 export {
   memorySource,

@@ -1,0 +1,48 @@
+// Snapshot of the public runtime API: an added, removed or renamed export fails here and shows in review.
+import { expect, it } from 'vitest';
+import * as api from '../src/index.js';
+
+it('exports exactly these runtime names', () => {
+  expect(Object.keys(api).sort()).toEqual([
+    'AttributeType',
+    'DataType',
+    'Graph',
+    'attrFloat',
+    'attrFloats',
+    'attrGraph',
+    'attrInt',
+    'attrInts',
+    'attrString',
+    'attrTensor',
+    'attributeValue',
+    'buildGraph',
+    'constantTensor',
+    'dataTypeBits',
+    'dataTypeByteLength',
+    'dataTypeName',
+    'exposeTensors',
+    'findAttribute',
+    'foldConstants',
+    'heaviestNodes',
+    'inferShapes',
+    'isDefaultDomain',
+    'memorySource',
+    'modelStats',
+    'nodeLabel',
+    'readModel',
+    'readModelFile',
+    'readRange',
+    'removeUnused',
+    'setBatchDimension',
+    'tensorBytes',
+    'tensorElementCount',
+    'tensorFromArray',
+    'tensorPayloadLength',
+    'tensorStrings',
+    'tensorValues',
+    'typeFromProto',
+    'typeToProto',
+    'writeModel',
+    'writeModelFile',
+  ]);
+});
