@@ -2,7 +2,7 @@
 // payloads: raw_data, typed data fields and Constant payloads become ByteRanges. From a path,
 // only the structure is read (through a small sliding window); payloads are read on request.
 
-import { closeSync, fstatSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, normalize, relative, resolve, sep } from 'node:path';
 import { FileIOError, ModelParseError, UnsafePathError } from '@edge/core';
 import { memorySource } from './tensor-data.js';
@@ -73,15 +73,6 @@ export function readModel(bytes: Uint8Array, options: ReadOptions = {}): OnnxMod
  */
 export function readModelFile(path: string, options: ReadFileOptions = {}): OnnxModel {
   const baseDir = dirname(resolve(path));
-  if (options.payloads === 'eager') {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(path);
-    } catch (cause) {
-      throw new FileIOError(`cannot read model file ${path}: ${(cause as Error).message}`, path, { cause });
-    }
-    return readModel(bytes, { label: path, baseDir });
-  }
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -91,6 +82,17 @@ export function readModelFile(path: string, options: ReadFileOptions = {}): Onnx
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new FileIOError(`${path} is not a regular file`, path);
+    if (options.payloads === 'eager') {
+      // One sized read into one buffer: readFileSync does the same work with more steps.
+      const bytes = new Uint8Array(st.size);
+      let done = 0;
+      while (done < st.size) {
+        const got = readSync(fd, bytes, done, st.size - done, done);
+        if (got === 0) throw new FileIOError(`model file ${path} shrank while being read`, path);
+        done += got;
+      }
+      return readModel(bytes, { label: path, baseDir });
+    }
     const source = fileSource(path, st.size, st.mtimeMs);
     const cursor = new FileCursor(fd, st.size, path);
     return decode(cursor, source, baseDir);

@@ -19,7 +19,7 @@ describe('libonnx-testdata and PaddleOCR conformance', () => {
   });
 
   const written: string[] = [];
-  it('parses every model from bytes and from a path to the same model, and round-trips', () => {
+  it('parses every model from bytes, lazily and eagerly from a path, to the same model, and round-trips', () => {
     let i = 0;
     for (const path of models) {
       const bytes = readFileSync(path);
@@ -27,6 +27,7 @@ describe('libonnx-testdata and PaddleOCR conformance', () => {
       const fromPath = readModelFile(path);
       const a = normalize(fromBytes);
       expect(normalize(fromPath), path).toEqual(a);
+      expect(normalize(readModelFile(path, { payloads: 'eager' })), path).toEqual(a);
       const again = writeModel(fromPath);
       expect(normalize(readModel(again)), path).toEqual(a);
       const target = join(out, `${i++}.onnx`);
