@@ -161,10 +161,16 @@ export class WireCursor {
     this.pos += n;
     // Tensor and node names are short ASCII: building them directly is several times faster
     // than a TextDecoder call, whose fixed cost dominates for a few bytes.
-    if (n <= 64) {
-      let ascii = true;
-      for (let k = i; k < i + n; k++) if (buf[k]! >= 0x80) ascii = false;
-      if (ascii) return String.fromCharCode.apply(null, buf.subarray(i, i + n) as unknown as number[]);
+    if (n < CHAR_POOL.length) {
+      // Reused plain arrays of each length: one fromCharCode call, no view, no garbage.
+      const codes = CHAR_POOL[n]!;
+      let k = 0;
+      for (; k < n; k++) {
+        const b = buf[i + k]!;
+        if (b >= 0x80) break;
+        codes[k] = b;
+      }
+      if (k === n) return String.fromCharCode.apply(null, codes);
     }
     return UTF8.decode(buf.subarray(i, i + n));
   }
@@ -188,6 +194,7 @@ export function formatPath(path: readonly (string | number)[]): string {
 const F32 = new Float32Array(1);
 const F32_BITS = new Uint32Array(F32.buffer);
 const UTF8 = new TextDecoder('utf-8');
+const CHAR_POOL: number[][] = Array.from({ length: 65 }, (_, n) => new Array<number>(n).fill(0));
 
 /** Calls `visit` with each varint of a packed repeated field (as an unsigned 64-bit bigint); returns the count. */
 export function decodePackedVarints(
