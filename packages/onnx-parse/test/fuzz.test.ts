@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { isEdgeError, ModelParseError } from '@edge/core';
 import { describe, expect, it } from 'vitest';
 import {
+  modelStats,
   type OnnxModel,
   readModel,
   readModelFile,
@@ -90,6 +91,12 @@ function exercise(model: OnnxModel): void {
     } catch (e) {
       if (!isEdgeError(e)) throw e;
     }
+  }
+  // What `edge inspect` runs on a file must fail only with typed errors too.
+  try {
+    modelStats(model);
+  } catch (e) {
+    if (!isEdgeError(e)) throw e;
   }
   // Whatever parsed must also write and read back: a failure here is a writer bug, not bad input.
   try {
