@@ -10,7 +10,8 @@ export function packageConfig(opts = {}) {
     sourcemap: true,
     clean: true,
     target: 'node20',
-    splitting: false,
+    // Bins are ESM only; splitting keeps each command's imports in its own chunk, loaded on use.
+    splitting: !!opts.bin,
     treeshake: true,
   });
 }

@@ -9,7 +9,6 @@ export interface Io {
 /** One `edge` subcommand. */
 export interface Command {
   name: string;
-  summary: string;
   usage: string;
   /** Runs the command; returns the exit code. */
   run(args: string[], io: Io): Promise<number> | number;

@@ -1,9 +1,42 @@
 import { isEdgeError } from '@edge/core';
 import { type Command, type Io, UsageError } from './command.js';
-import { inspectCommand } from './commands/inspect.js';
+
+/** A subcommand as `edge --help` lists it; its module (and what it imports) loads only when run. */
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
 
 /** Every subcommand, in the order `edge --help` lists them. */
-export const COMMANDS: readonly Command[] = [inspectCommand];
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'inspect',
+    summary: 'inputs, outputs, opset, parameters, MACs, op histogram and heaviest layers of a model',
+    load: async () => (await import('./commands/inspect.js')).inspectCommand,
+  },
+  {
+    name: 'check',
+    summary: 'whether a model deploys on TensorRT, DLA, Edge TPU, VPU, CPU targets, per node with fixes',
+    load: async () => (await import('./commands/check.js')).checkCommand,
+  },
+  {
+    name: 'convert',
+    summary:
+      'fix or free the batch, set input shapes, fold constants, drop Identity/Dropout, Upsample -> Resize',
+    load: async () => (await import('./commands/convert.js')).convertCommand,
+  },
+  {
+    name: 'preprocess',
+    summary: 'images to a normalised batch tensor (.npy), OpenCV-exact, from a preset or flags',
+    load: async () => (await import('./commands/preprocess.js')).preprocessCommand,
+  },
+  {
+    name: 'postprocess',
+    summary: 'a tensor (.npy) back to a PNG/JPEG image: de-normalised, or colour-mapped scores and masks',
+    load: async () => (await import('./commands/postprocess.js')).postprocessCommand,
+  },
+];
 
 /** Exit codes: 0 success, 1 unexpected failure, 2 bad input or usage (a file, a flag). */
 export const EXIT = { OK: 0, FAILURE: 1, BAD_INPUT: 2 } as const;
@@ -31,13 +64,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.stdout.write(`${usage()}\n`);
     return name ? EXIT.OK : EXIT.BAD_INPUT;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     io.stderr.write(
       `edge: unknown command '${name}' (expected one of: ${COMMANDS.map((c) => c.name).join(', ')})\n`,
     );
     return EXIT.BAD_INPUT;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout.write(`${command.usage}\n`);
     return EXIT.OK;

@@ -3,6 +3,16 @@
 
 import type { Benchmark } from '../harness/types.js';
 import { parseBenchmark } from './parse.js';
+import { preprocessBenchmark } from './preprocess.js';
+import { runtimeBatchingBenchmark } from './runtime-batching.js';
+import { runtimeOverheadBenchmark } from './runtime-overhead.js';
+import { runtimeSoakBenchmark } from './runtime-soak.js';
 
 /** Every registered benchmark, in the order `--help` lists them. */
-export const BENCHMARKS: readonly Benchmark[] = [parseBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [
+  parseBenchmark,
+  preprocessBenchmark,
+  runtimeOverheadBenchmark,
+  runtimeBatchingBenchmark,
+  runtimeSoakBenchmark,
+];

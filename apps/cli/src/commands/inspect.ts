@@ -56,7 +56,6 @@ export interface InspectReport {
 /** `edge inspect`: what is in a model, read without touching its weights. */
 export const inspectCommand: Command = {
   name: 'inspect',
-  summary: 'inputs, outputs, opset, parameters, MACs, op histogram and heaviest layers of a model',
   usage: USAGE,
   run(args: string[], io: Io): number {
     const { values, positionals } = parse(args, {

@@ -1,0 +1,94 @@
+import {
+  type CheckIssue,
+  type CheckReport,
+  checkModelFile,
+  loadRuleTables,
+  type TargetReport,
+  verdictExitCode,
+} from '@edge/runtime';
+import { type Command, type Io, parse, UsageError } from '../command.js';
+import { table } from '../format.js';
+import { parseShapeFlags } from './shape-flags.js';
+
+const DEFAULT_TARGETS = 'trt-8.6,dla-orin,myriad,ort-cpu';
+
+const USAGE = `usage: edge check <model.onnx|model.tflite> [--target ids] [--shape name=1x3x640x640]... [--json]
+
+Tells, per target, whether the model deploys: fully, only with fallback to the GPU/CPU (with the
+number of fallback layers and accelerator-to-fallback transitions), or not at all, and per node the
+rule that failed and a suggested fix. Runs anywhere: the rules are data, no device is needed.
+
+  --target ids     comma-separated target ids (default ${DEFAULT_TARGETS});
+                   'edge check --list' prints the known ones
+  --shape n=DIMS   assume this shape for input n (a bare DIMS applies to the first input)
+  --json           print the report as JSON
+  --list           list the known targets and exit
+
+exit code: 0 every target deploys fully, 1 some only with fallback, 2 some cannot deploy`;
+
+function renderIssue(i: CheckIssue): string[] {
+  return [
+    i.op === undefined ? '(graph)' : `#${i.op}`,
+    i.node ? `${i.node} (${i.opType})` : '',
+    i.level,
+    `${i.rule}: ${i.reason}${i.fix ? ` -> fix: ${i.fix}` : ''}`,
+  ];
+}
+
+function renderTarget(t: TargetReport, maxIssues: number): string {
+  const lines = [`${t.target}  ${t.name}: ${t.verdict.toUpperCase()}  ${t.summary}`];
+  if (t.fallback) {
+    lines.push(
+      `  on accelerator ${t.fallback.acceleratorLayers}, on ${t.fallback.device} ${t.fallback.layers}, transitions ${t.fallback.transitions} (${t.fallback.mode})`,
+    );
+  }
+  const shown = t.issues.slice(0, maxIssues);
+  if (shown.length) {
+    lines.push(
+      table(shown.map(renderIssue))
+        .split('\n')
+        .map((l) => `  ${l}`)
+        .join('\n'),
+    );
+  }
+  if (t.issues.length > shown.length)
+    lines.push(`  ... ${t.issues.length - shown.length} more (use --json for all)`);
+  return lines.join('\n');
+}
+
+/** The text `edge check` prints for a report. */
+export function renderCheck(report: CheckReport, maxIssues = 30): string {
+  return `${report.model}: ${report.ops} ops\n\n${report.targets.map((t) => renderTarget(t, maxIssues)).join('\n\n')}\n`;
+}
+
+/** `edge check`: deployability per target, per node, with reasons and fixes. */
+export const checkCommand: Command = {
+  name: 'check',
+  usage: USAGE,
+  async run(args: string[], io: Io): Promise<number> {
+    const { values, positionals } = parse(args, {
+      target: { type: 'string' },
+      shape: { type: 'string', multiple: true },
+      json: { type: 'boolean' },
+      list: { type: 'boolean' },
+    });
+    if (values.list) {
+      const tables = await loadRuleTables();
+      io.stdout.write(
+        `${table(tables.map((t) => [t.id, t.kind, t.name, `${t.source.document} (${t.source.version})`]))}\n`,
+      );
+      return 0;
+    }
+    if (positionals.length !== 1) throw new UsageError(`expected one model file, got ${positionals.length}`);
+    const path = positionals[0]!;
+    const targets = String(values.target ?? DEFAULT_TARGETS)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (targets.length === 0) throw new UsageError('--target needs at least one target id');
+    const shapes = parseShapeFlags((values.shape as string[] | undefined) ?? [], path);
+    const report = await checkModelFile(path, targets, shapes ? { inputShapes: shapes } : {});
+    io.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderCheck(report));
+    return verdictExitCode(report.verdict);
+  },
+};

@@ -1,0 +1,10 @@
+export {
+  createBackend,
+  type OnnxruntimeBackend,
+  type OnnxruntimeBackendOptions,
+  type SessionCounts,
+  sessionCounts,
+} from './backend.js';
+export { ONNX_OPERATORS, type OnnxOperator } from './rules/onnx-operators.js';
+export { ORT_CPU_RULES } from './rules/ort-cpu.js';
+export { type ExecutionProvider, OnnxruntimeSession, type ProviderSkip } from './session.js';

@@ -1,0 +1,67 @@
+// Snapshot of the public API: an added, removed or renamed export fails here and shows in review.
+import { readFileSync } from 'node:fs';
+import ts from 'typescript';
+import { expect, it } from 'vitest';
+import * as api from '../src/index.js';
+
+it('exports exactly these runtime names', () => {
+  expect(Object.keys(api).sort()).toEqual([
+    'DEFAULT_BACKEND_ORDER',
+    'MYRIAD_RULES',
+    'Model',
+    'OPENVINO_CPU_RULES',
+    'checkGraph',
+    'checkModelFile',
+    'constantsToInitializers',
+    'convertModel',
+    'deviceStatus',
+    'dropIdentities',
+    'elementTypeOf',
+    'inputSpec',
+    'loadModel',
+    'loadRuleTables',
+    'modelGraphFromOnnx',
+    'readModelGraph',
+    'resolveTargets',
+    'setDeviceConcurrency',
+    'setInputShapes',
+    'upsampleToResize',
+    'verdictExitCode',
+    'worstVerdict',
+  ]);
+});
+
+it('exports exactly these type-only names', () => {
+  const file = new URL('../src/index.ts', import.meta.url);
+  const source = ts.createSourceFile('index.ts', readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022);
+  const types: string[] = [];
+  for (const statement of source.statements) {
+    if (!ts.isExportDeclaration(statement) || !statement.exportClause) continue;
+    if (!ts.isNamedExports(statement.exportClause)) continue;
+    for (const element of statement.exportClause.elements) {
+      if (statement.isTypeOnly || element.isTypeOnly) types.push(element.name.text);
+    }
+  }
+  expect(types.sort()).toEqual([
+    'BackendName',
+    'BatchingOptions',
+    'BatchingSettings',
+    'CheckFileOptions',
+    'CheckIssue',
+    'CheckOptions',
+    'CheckReport',
+    'ConvertOptions',
+    'ConvertResult',
+    'DeviceStatus',
+    'FallbackSummary',
+    'FromOnnxOptions',
+    'ImageLayout',
+    'InputSpec',
+    'IssueLevel',
+    'LoadModelOptions',
+    'ModelStats',
+    'RunOptions',
+    'TargetReport',
+    'Verdict',
+  ]);
+});
