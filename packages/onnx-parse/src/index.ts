@@ -37,3 +37,4 @@ export {
 } from './tensor-data.js';
 export * from './types.js';
 export { writeModel, writeModelFile } from './writer.js';
+export * as onnxBuilder from './build.js';

@@ -10,7 +10,7 @@ import { inferShapes } from '../src/shape-inference/index.js';
 import { tensorValues } from '../src/tensor-data.js';
 import type { OnnxModel, ValueInfo } from '../src/types.js';
 import { writeModel } from '../src/writer.js';
-import { constant, floats, graph, int64s, model, node, value } from './helpers/build.js';
+import { constant, floats, graph, int64s, model, node, value } from '../src/build.js';
 import { OCR_MODELS } from './helpers/paths.js';
 import { onnxCheck, python } from './helpers/python.js';
 

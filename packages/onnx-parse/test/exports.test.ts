@@ -29,6 +29,7 @@ it('exports exactly these runtime names', () => {
     'memorySource',
     'modelStats',
     'nodeLabel',
+    'onnxBuilder',
     'readModel',
     'readModelFile',
     'readRange',

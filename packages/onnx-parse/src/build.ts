@@ -1,7 +1,9 @@
-// Builders for small in-memory models, so tests state a graph in a few lines.
+// Builders for small in-memory models, so a test (or a tool) states a graph in a few lines.
+// Public as the `onnxBuilder` namespace: generic names like `node` and `graph` stay out of the
+// package's top level.
 
-import { DataType } from '../../src/data-type.js';
-import { tensorFromArray } from '../../src/tensor-data.js';
+import { DataType } from './data-type.js';
+import { tensorFromArray } from './tensor-data.js';
 import {
   type AttributeProto,
   AttributeType,
@@ -10,7 +12,7 @@ import {
   type OnnxModel,
   type TensorProto,
   type ValueInfo,
-} from '../../src/types.js';
+} from './types.js';
 
 /** Marks a number as a FLOAT attribute even when it is integral. */
 export interface FloatAttr {
