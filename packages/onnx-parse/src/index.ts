@@ -11,6 +11,7 @@ export {
   findAttribute,
   nodeLabel,
 } from './attributes.js';
+export * as onnxBuilder from './build.js';
 export { DataType, dataTypeBits, dataTypeByteLength, dataTypeName } from './data-type.js';
 export { exposeTensors, foldConstants, removeUnused, setBatchDimension } from './edits.js';
 export { buildGraph, constantTensor, Graph, isDefaultDomain } from './graph.js';
@@ -37,4 +38,3 @@ export {
 } from './tensor-data.js';
 export * from './types.js';
 export { writeModel, writeModelFile } from './writer.js';
-export * as onnxBuilder from './build.js';

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArgumentError, isEdgeError } from '@edge/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { constant, floats, graph, int64s, model, node, value } from '../src/build.js';
 import { DataType } from '../src/data-type.js';
 import { exposeTensors, foldConstants, removeUnused, setBatchDimension } from '../src/edits.js';
 import { readModelFile } from '../src/reader.js';
@@ -10,7 +11,6 @@ import { inferShapes } from '../src/shape-inference/index.js';
 import { tensorValues } from '../src/tensor-data.js';
 import type { OnnxModel, ValueInfo } from '../src/types.js';
 import { writeModel } from '../src/writer.js';
-import { constant, floats, graph, int64s, model, node, value } from '../src/build.js';
 import { OCR_MODELS } from './helpers/paths.js';
 import { onnxCheck, python } from './helpers/python.js';
 

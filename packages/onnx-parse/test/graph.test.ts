@@ -11,13 +11,13 @@ import {
   attrTensor,
   findAttribute,
 } from '../src/attributes.js';
+import { attr, constant, float, floats, graph, int64s, model, node, value } from '../src/build.js';
 import { DataType } from '../src/data-type.js';
 import { buildGraph, Graph } from '../src/graph.js';
 import { readModelFile } from '../src/reader.js';
 import { inferShapes } from '../src/shape-inference/index.js';
 import { tensorValues } from '../src/tensor-data.js';
 import { AttributeType, type TensorProto } from '../src/types.js';
-import { attr, constant, float, floats, graph, int64s, model, node, value } from '../src/build.js';
 import { OCR_MODELS } from './helpers/paths.js';
 
 const x = value('x', [1, 4]);

@@ -1,10 +1,10 @@
 import { ArgumentError, isEdgeError } from '@edge/core';
 import { describe, expect, it } from 'vitest';
+import { constant, floats, graph, int64s, model, node, value } from '../src/build.js';
 import { DataType } from '../src/data-type.js';
 import { readModelFile } from '../src/reader.js';
 import { heaviestNodes, modelStats } from '../src/stats.js';
 import type { OnnxModel, TensorProto } from '../src/types.js';
-import { constant, floats, graph, int64s, model, node, value } from '../src/build.js';
 import { OCR_MODELS } from './helpers/paths.js';
 import { python } from './helpers/python.js';
 
