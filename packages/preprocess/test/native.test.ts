@@ -14,7 +14,7 @@ import { runInNewContext } from 'node:vm';
 import { ArgumentError, isEdgeError } from '@edge/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runKernel } from '../src/kernel/fused.js';
-import type { Interpolation, KernelJob, Layout, OutputArray, OutputDType } from '../src/kernel/job.js';
+import type { Interpolation, KernelJob, Layout, OutputDType } from '../src/kernel/job.js';
 import { loadNativeKernel, type NativeKernel, nativeKernelStatus } from '../src/native.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -40,19 +40,6 @@ function rng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-function allocate(dtype: OutputDType, length: number): OutputArray {
-  switch (dtype) {
-    case 'float32':
-      return new Float32Array(length);
-    case 'float16':
-      return new Uint16Array(length);
-    case 'uint8':
-      return new Uint8Array(length);
-    case 'int8':
-      return new Int8Array(length);
-  }
 }
 
 const MEAN = [0.485, 0.456, 0.406];
@@ -114,7 +101,7 @@ function randomJob(r: () => number, overrides: Partial<KernelJob> = {}): KernelJ
   const quantZeroPoint = quantized ? (dtype === 'uint8' ? int(0, 255) : int(-128, 127)) : 0;
   const size = channels * outWidth * outHeight;
   const dstOffset = pick([0, 0, size, int(0, 50)]);
-  const dst = allocate(dtype, dstOffset + size + int(0, 9));
+  const dst = allocateOutput(dtype, dstOffset + size + int(0, 9));
   return {
     src,
     srcWidth,
@@ -328,7 +315,7 @@ describe('native kernel = TypeScript kernel', () => {
       runKernel(job);
       return job.dst;
     });
-    const outs = jobs.map((job) => allocate(job.dtype, job.dst.length));
+    const outs = jobs.map((job) => allocateOutput(job.dtype, job.dst.length));
     await Promise.all(jobs.map((job, i) => kernel.runAsync([withDst(job, outs[i]!)])));
     jobs.forEach((job, i) => {
       expectSame(job, expected[i]!, outs[i]!);
@@ -345,7 +332,7 @@ describe('native kernel = TypeScript kernel', () => {
     const job = make();
     runKernel(job);
     const expected = job.dst.slice();
-    const got = allocate('float32', job.dst.length);
+    const got = allocateOutput('float32', job.dst.length);
     // Only the kernel holds the source and its copy of the job after this call.
     const pending = kernel.runAsync([{ ...job, src: job.src.slice(), dst: got }]);
     for (let i = 0; i < 5; i++) gc();
@@ -551,6 +538,8 @@ for src_name, src in (("photo", img), ("frame", frame)):
                           "interpolation": interp, "rect": rect})
 print(json.dumps({"opencv": cv2.__version__, "cases": cases}))
 `;
+
+import { allocateOutput } from '../src/kernel/convert.js';
 
 interface GoldenCase {
   case: string;
