@@ -14,7 +14,7 @@ import { runInNewContext } from 'node:vm';
 import { ArgumentError, isEdgeError } from '@edge/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runKernel } from '../src/kernel/fused.js';
-import type { Interpolation, KernelJob, Layout, OutputDType } from '../src/kernel/job.js';
+import type { Interpolation, KernelJob, Layout, OutputArray, OutputDType } from '../src/kernel/job.js';
 import { loadNativeKernel, type NativeKernel, nativeKernelStatus } from '../src/native.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
