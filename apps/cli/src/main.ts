@@ -36,6 +36,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'a tensor (.npy) back to a PNG/JPEG image: de-normalised, or colour-mapped scores and masks',
     load: async () => (await import('./commands/postprocess.js')).postprocessCommand,
   },
+  {
+    name: 'run',
+    summary: 'a model on images: classes, boxes, masks, text lines or faces, printed and drawn as PNG',
+    load: async () => (await import('./commands/run.js')).runCommand,
+  },
 ];
 
 /** Exit codes: 0 success, 1 unexpected failure, 2 bad input or usage (a file, a flag). */

@@ -1,4 +1,12 @@
 export {
+  createBackend,
+  type SessionCounts,
+  sessionCounts,
+  type TfliteBackend,
+  type TfliteBackendOptions,
+} from './backend/backend.js';
+export { TfliteSession } from './backend/session.js';
+export {
   buildTflite,
   type TfliteModelSpec,
   type TfliteOperatorSpec,

@@ -24,6 +24,53 @@ export {
   setInputShapes,
   upsampleToResize,
 } from './convert/edits.js';
+export {
+  type ClassificationConfig,
+  type ClassificationResult,
+  type ClassScore,
+  classificationHead,
+  decodeClassification,
+} from './heads/classification.js';
+export {
+  type BoxDecoder,
+  type Detection,
+  type DetectionConfig,
+  type DetectionFormat,
+  type DetectionResult,
+  decodeDetection,
+  detectionHead,
+} from './heads/detection.js';
+export {
+  decodeFaceDetection,
+  type Face,
+  type FaceDetectionConfig,
+  type FaceDetectionResult,
+  faceDetectionHead,
+} from './heads/face-detection.js';
+export type { Head, HeadContext, TaskName } from './heads/head.js';
+export { iou, type NmsOptions, nonMaxSuppression, type ScoredBox } from './heads/nms.js';
+export {
+  decodeSegmentation,
+  type SegmentationConfig,
+  type SegmentationResult,
+  segmentationHead,
+} from './heads/segmentation.js';
+export {
+  type Anchor,
+  FACE_SHORT_RANGE_ANCHORS,
+  type SsdAnchorOptions,
+  ssdAnchors,
+} from './heads/ssd-anchors.js';
+export {
+  decodeTextDetection,
+  type TextBox,
+  type TextDetectionConfig,
+  type TextDetectionResult,
+  textDetectionHead,
+} from './heads/text-detection.js';
+export type { InferOptions, InferResult } from './infer/infer.js';
+export { specForInput } from './infer/spec.js';
+export { TASK_HEADS, TASK_NAMES, type TaskConfigs, type TaskResults } from './infer/tasks.js';
 export { type BackendName, DEFAULT_BACKEND_ORDER } from './load/backends.js';
 export { type ImageLayout, type InputSpec, inputSpec } from './load/input-spec.js';
 export { type BatchingOptions, type LoadModelOptions, loadModel } from './load/load-model.js';

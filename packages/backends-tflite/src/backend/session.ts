@@ -1,0 +1,138 @@
+// One TFLite interpreter (tfjs-tflite's wasm runner) behind the core Session contract.
+
+import {
+  ArgumentError,
+  checkFeeds,
+  DisposedError,
+  InferenceError,
+  type Session,
+  type SessionRunOptions,
+  type TensorInfo,
+  type TensorMap,
+} from '@edge/core';
+import { deleteHandle, type TfliteWeb, type TfliteWebRunner, type TfliteWebTensorInfo } from './engine.js';
+import { copyIn, copyOut } from './tensors.js';
+
+/** @internal What the backend hands a new session. */
+export interface TfliteSessionParts {
+  web: TfliteWeb;
+  runner: TfliteWebRunner;
+  model: string;
+  detail: string;
+  inputs: readonly TensorInfo[];
+  outputs: readonly TensorInfo[];
+  runnerInputs: readonly TfliteWebTensorInfo[];
+  runnerOutputs: readonly TfliteWebTensorInfo[];
+  onClose: () => void;
+}
+
+/**
+ * A model loaded into TFLite (the WebAssembly build of @tensorflow/tfjs-tflite, with XNNPACK).
+ * Created by the backend's `load`; implements the core `Session` contract. Inference is
+ * synchronous inside the wasm module, so runs of one session never overlap.
+ */
+export class TfliteSession implements Session {
+  /** Always `tflite`. */
+  readonly backend: string = 'tflite';
+  /** Always `cpu`. */
+  readonly device: string = 'cpu';
+  readonly detail: string;
+  readonly inputs: readonly TensorInfo[];
+  readonly outputs: readonly TensorInfo[];
+  readonly #web: TfliteWeb;
+  readonly #runner: TfliteWebRunner;
+  readonly #model: string;
+  readonly #onClose: () => void;
+  readonly #outputNames: ReadonlySet<string>;
+  readonly #runnerInputs: readonly TfliteWebTensorInfo[];
+  readonly #runnerOutputs: readonly TfliteWebTensorInfo[];
+  #disposed: Promise<void> | undefined;
+
+  /** @internal Use the backend's `load`. */
+  constructor(parts: TfliteSessionParts) {
+    this.#web = parts.web;
+    this.#runner = parts.runner;
+    this.#model = parts.model;
+    this.#onClose = parts.onClose;
+    this.detail = parts.detail;
+    this.inputs = Object.freeze([...parts.inputs]);
+    this.outputs = Object.freeze([...parts.outputs]);
+    this.#outputNames = new Set(parts.outputs.map((o) => o.name));
+    // Asked once: each call makes new handles in the wasm module. They are in the model's order,
+    // as this.inputs and this.outputs are.
+    this.#runnerInputs = parts.runnerInputs;
+    this.#runnerOutputs = parts.runnerOutputs;
+  }
+
+  /**
+   * Runs the model on `feeds` (tensors by input name). Results are copies: they stay valid after
+   * later runs and after {@link TfliteSession.dispose}.
+   *
+   * @throws {@link FeedError} when a feed is missing, unknown, or of the wrong dtype or shape.
+   * @throws {@link ArgumentError} when `options.outputs` names an output the model does not have.
+   * @throws {@link InferenceError} when TFLite fails; the message carries TFLite's own lines.
+   * @throws {@link DisposedError} after {@link TfliteSession.dispose}.
+   */
+  async run(feeds: Readonly<TensorMap>, options: SessionRunOptions = {}): Promise<TensorMap> {
+    if (this.#disposed) throw new DisposedError(`the tflite session of ${this.#model} is disposed`);
+    checkFeeds(this.inputs, feeds);
+    const wanted = options.outputs;
+    if (wanted !== undefined) {
+      for (const name of wanted) {
+        if (!this.#outputNames.has(name)) {
+          const all = [...this.#outputNames].map((n) => `'${n}'`).join(', ');
+          throw new ArgumentError(
+            `Expected output names (${all}) for options.outputs but received '${String(name)}'`,
+          );
+        }
+      }
+    }
+    this.inputs.forEach((info, i) => {
+      copyIn(this.#runnerInputs[i]!, feeds[info.name]!);
+    });
+    let ok: boolean;
+    try {
+      ok = this.#runner.infer();
+    } catch (e) {
+      throw new InferenceError(`TFLite failed to run ${this.#model}: ${(e as Error).message}`, { cause: e });
+    }
+    if (!ok) {
+      const log = this.#web.drainLog();
+      throw new InferenceError(
+        `TFLite failed to run ${this.#model}${log.length > 0 ? `: ${log.join(' ')}` : ' (it gave no reason)'}`,
+      );
+    }
+    const out: TensorMap = {};
+    this.outputs.forEach((info, i) => {
+      if (wanted === undefined || wanted.includes(info.name))
+        out[info.name] = copyOut(this.#runnerOutputs[i]!, info.dtype);
+    });
+    return out;
+  }
+
+  /**
+   * Frees the interpreter and its copy of the model in the wasm heap; later `run` calls reject
+   * with {@link DisposedError}. Calling it again returns the same promise.
+   */
+  dispose(): Promise<void> {
+    this.#disposed ??= (async () => {
+      try {
+        for (const info of [...this.#runnerInputs, ...this.#runnerOutputs]) deleteHandle(info);
+        this.#runner.cleanUp();
+      } finally {
+        this.#onClose();
+      }
+    })();
+    return this.#disposed;
+  }
+
+  /** Same as {@link TfliteSession.dispose}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+
+  /** A short summary such as `TfliteSession(cpu, face_detection_short_range.tflite)`. */
+  toString(): string {
+    return `TfliteSession(cpu, ${this.#model})`;
+  }
+}

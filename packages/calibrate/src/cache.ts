@@ -1,0 +1,361 @@
+// The calibration cache: TensorRT's text format, byte for byte as TensorRT writes it, so that an
+// IInt8Calibrator's readCalibrationCache can hand it over unchanged; and a JSON beside it that
+// says what the ranges were computed from, so a stale or foreign cache is refused, not used.
+
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  ArgumentError,
+  checkOneOf,
+  checkString,
+  type EdgeErrorOptions,
+  FileIOError,
+  ModelParseError,
+} from '@edge/core';
+import { RANGE_METHODS, type RangeMethod, type RangeParams } from './ranges.js';
+
+/** Calibration algorithm names TensorRT writes in a cache's first line. */
+export type TrtCalibrationAlgorithm = 'EntropyCalibration2' | 'MinMaxCalibration';
+
+const ALGORITHMS: readonly TrtCalibrationAlgorithm[] = ['EntropyCalibration2', 'MinMaxCalibration'];
+
+/** Format tag of the JSON beside a cache. */
+export const METADATA_FORMAT = 'edge-calibration-cache/1';
+
+/** Options of {@link formatTrtCache}. */
+export interface TrtCacheOptions {
+  /**
+   * TensorRT version as its NV_TENSORRT_VERSION number (8601 for 8.6.1); TensorRT refuses a
+   * cache of another version, so set the one of the target. Default `'8601'`.
+   */
+  readonly version?: string;
+  /** Algorithm named in the header; default `EntropyCalibration2`. */
+  readonly algorithm?: TrtCalibrationAlgorithm;
+}
+
+/** A parsed TensorRT calibration cache. */
+export interface TrtCache {
+  readonly version: string;
+  readonly algorithm: TrtCalibrationAlgorithm;
+  /** Scale per tensor, in file order; the dynamic range is scale x 127. */
+  readonly scales: ReadonlyMap<string, number>;
+}
+
+const f32 = new DataView(new ArrayBuffer(4));
+
+function scaleHex(scale: number): string {
+  f32.setFloat32(0, scale, false);
+  return f32.getUint32(0, false).toString(16).padStart(8, '0');
+}
+
+/**
+ * TensorRT's cache text: `TRT-<version>-<algorithm>`, then `name: <8 lower-case hex digits of the
+ * big-endian float32 scale>` per tensor, scale = amax / 127, each line ending in `\n`.
+ *
+ * @param ranges - Threshold (amax) per tensor name.
+ * @throws ArgumentError on a negative or non-finite range, a name with a line break, or bad options.
+ */
+export function formatTrtCache(
+  ranges: Readonly<Record<string, number>>,
+  options: TrtCacheOptions = {},
+): string {
+  const version = options.version ?? '8601';
+  if (!/^\d+$/.test(version)) {
+    throw new ArgumentError(`Expected digits for options.version but received ${JSON.stringify(version)}`);
+  }
+  const algorithm = checkOneOf('options.algorithm', options.algorithm ?? 'EntropyCalibration2', ALGORITHMS);
+  const lines = [`TRT-${version}-${algorithm}`];
+  for (const [name, amax] of Object.entries(ranges)) {
+    if (/[\r\n]/.test(name) || name === '') {
+      throw new ArgumentError(`tensor name ${JSON.stringify(name)} cannot be written to a calibration cache`);
+    }
+    if (typeof amax !== 'number' || !Number.isFinite(amax) || amax < 0) {
+      throw new ArgumentError(
+        `Expected finite non-negative number for ranges[${JSON.stringify(name)}] but received ${String(amax)}`,
+      );
+    }
+    lines.push(`${name}: ${scaleHex(amax / 127)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Parses TensorRT's cache text.
+ *
+ * @param source - Path or label for messages.
+ * @throws ModelParseError naming the line when the header or a tensor line is malformed.
+ */
+export function parseTrtCache(text: string, source = '<text>'): TrtCache {
+  const lines = text.split('\n');
+  let offset = 0;
+  const fail = (reason: string, line: number): never => {
+    throw new ModelParseError(reason, { source, offset, fieldPath: `calibration cache line ${line}` });
+  };
+  const header = /^TRT-(\d+)-(EntropyCalibration2|MinMaxCalibration)$/.exec(lines[0]!.replace(/\r$/, ''));
+  if (!header) fail(`expected a header TRT-<version>-EntropyCalibration2 or -MinMaxCalibration`, 1);
+  const scales = new Map<string, number>();
+  offset = lines[0]!.length + 1;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!.replace(/\r$/, '');
+    if (line === '' && i === lines.length - 1) break;
+    const at = line.lastIndexOf(': ');
+    const hex = at < 0 ? '' : line.slice(at + 2);
+    if (at <= 0 || !/^[0-9a-fA-F]{1,8}$/.test(hex))
+      fail(`expected 'name: <hex scale>' but found ${JSON.stringify(line.slice(0, 60))}`, i + 1);
+    f32.setUint32(0, Number.parseInt(hex, 16), false);
+    const scale = f32.getFloat32(0, false);
+    if (!Number.isFinite(scale) || scale < 0)
+      fail(`scale ${hex} is not a finite non-negative float32`, i + 1);
+    scales.set(line.slice(0, at), scale);
+    offset += lines[i]!.length + 1;
+  }
+  return { version: header![1]!, algorithm: header![2] as TrtCalibrationAlgorithm, scales };
+}
+
+/** What a cache was computed from: the JSON written beside it. */
+export interface CalibrationMetadata {
+  readonly format: typeof METADATA_FORMAT;
+  readonly method: RangeMethod;
+  readonly params: RangeParams;
+  /** sha256 (hex) of the model bytes. */
+  readonly modelSha256: string;
+  /** The caller's identity of the calibration set (e.g. a sha256 of its files). */
+  readonly datasetHash: string;
+  /** sha256 (hex) of the cache text, so a cache and a JSON of different runs are told apart. */
+  readonly cacheSha256: string;
+}
+
+/** What a cache must have been computed from to be used; absent fields are not checked. */
+export interface CacheExpectation {
+  readonly modelSha256?: string;
+  readonly datasetHash?: string;
+  readonly method?: RangeMethod;
+  readonly params?: RangeParams;
+}
+
+/** A cache exists but was computed from something else than what it is asked for. */
+export class CalibrationCacheMismatchError extends ArgumentError {
+  /** The first field that differs: `modelSha256`, `datasetHash`, `method` or `params`. */
+  readonly field: string;
+  /** What the caller asked for. */
+  readonly expected: string;
+  /** What the cache records. */
+  readonly found: string;
+
+  constructor(path: string, field: string, expected: string, found: string, options?: EdgeErrorOptions) {
+    super(`calibration cache ${path} was computed for ${field} ${found}, not ${expected}`, options);
+    this.field = field;
+    this.expected = expected;
+    this.found = found;
+  }
+}
+
+/** sha256 of bytes, as lower-case hex. */
+export function sha256Hex(bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Path of the JSON written beside a cache. */
+export function metadataPath(cachePath: string): string {
+  return `${cachePath}.json`;
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (cause) {
+    rmSync(tmp, { force: true });
+    throw new FileIOError(`cannot write ${path}: ${(cause as Error).message}`, path, { cause });
+  }
+}
+
+/** What {@link writeCalibrationCache} writes. */
+export interface CalibrationCacheContent extends TrtCacheOptions {
+  /** Threshold (amax) per tensor. */
+  readonly ranges: Readonly<Record<string, number>>;
+  readonly method: RangeMethod;
+  readonly params?: RangeParams;
+  readonly modelSha256: string;
+  readonly datasetHash: string;
+}
+
+/**
+ * Writes the TensorRT cache at `path` and its JSON at {@link metadataPath}, each through a
+ * temporary file and a rename, so a reader never sees half a file. The header's algorithm
+ * defaults to MinMaxCalibration for `minmax`, EntropyCalibration2 otherwise (TensorRT reads only
+ * the scales; the JSON keeps the true method).
+ *
+ * @returns The metadata written.
+ * @throws ArgumentError on bad content (see {@link formatTrtCache}).
+ * @throws FileIOError when a file cannot be written.
+ */
+export function writeCalibrationCache(path: string, content: CalibrationCacheContent): CalibrationMetadata {
+  checkString('path', path);
+  const method = checkOneOf('content.method', content.method, RANGE_METHODS);
+  const text = formatTrtCache(content.ranges, {
+    version: content.version,
+    algorithm: content.algorithm ?? (method === 'minmax' ? 'MinMaxCalibration' : 'EntropyCalibration2'),
+  });
+  const metadata: CalibrationMetadata = {
+    format: METADATA_FORMAT,
+    method,
+    params: content.params ?? {},
+    modelSha256: checkString('content.modelSha256', content.modelSha256),
+    datasetHash: checkString('content.datasetHash', content.datasetHash),
+    cacheSha256: sha256Hex(text),
+  };
+  writeAtomic(metadataPath(path), `${JSON.stringify(metadata, null, 2)}\n`);
+  writeAtomic(path, text);
+  return metadata;
+}
+
+/** A cache read back: its metadata, its scales, and the thresholds (scale x 127) per tensor. */
+export interface CalibrationCache extends TrtCache {
+  readonly metadata: CalibrationMetadata;
+  readonly ranges: Record<string, number>;
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new FileIOError(`cannot read ${path}: ${(cause as Error).message}`, path, { cause });
+  }
+}
+
+/**
+ * Reads a cache and its JSON, and checks them against `expect`.
+ *
+ * @throws FileIOError when either file is missing or unreadable.
+ * @throws ModelParseError when either file is damaged, or the two are of different runs.
+ * @throws CalibrationCacheMismatchError naming the first of model, data set, method and
+ * parameters that differs from `expect`.
+ */
+export function readCalibrationCache(path: string, expect: CacheExpectation = {}): CalibrationCache {
+  checkString('path', path);
+  const text = readText(path);
+  const jsonPath = metadataPath(path);
+  const jsonText = readText(jsonPath);
+  let metadata: CalibrationMetadata;
+  try {
+    metadata = JSON.parse(jsonText) as CalibrationMetadata;
+  } catch (cause) {
+    throw new ModelParseError(
+      'not valid JSON',
+      { source: jsonPath, offset: 0, fieldPath: 'metadata' },
+      { cause },
+    );
+  }
+  for (const key of ['format', 'method', 'modelSha256', 'datasetHash', 'cacheSha256'] as const) {
+    if (typeof metadata?.[key] !== 'string') {
+      throw new ModelParseError(`field '${key}' is missing or not a string`, {
+        source: jsonPath,
+        offset: 0,
+        fieldPath: `metadata.${key}`,
+      });
+    }
+  }
+  if (metadata.format !== METADATA_FORMAT) {
+    throw new ModelParseError(`format ${JSON.stringify(metadata.format)} is not ${METADATA_FORMAT}`, {
+      source: jsonPath,
+      offset: 0,
+      fieldPath: 'metadata.format',
+    });
+  }
+  const cache = parseTrtCache(text, path);
+  if (sha256Hex(text) !== metadata.cacheSha256) {
+    throw new ModelParseError(`the cache does not match the sha256 recorded in ${jsonPath}`, {
+      source: path,
+      offset: 0,
+      fieldPath: 'metadata.cacheSha256',
+    });
+  }
+  const checks: [keyof CacheExpectation, string | undefined, string][] = [
+    ['modelSha256', expect.modelSha256, metadata.modelSha256],
+    ['datasetHash', expect.datasetHash, metadata.datasetHash],
+    ['method', expect.method, metadata.method],
+    ['params', expect.params && canonical(expect.params), canonical(metadata.params ?? {})],
+  ];
+  for (const [field, wanted, found] of checks) {
+    if (wanted !== undefined && wanted !== found)
+      throw new CalibrationCacheMismatchError(path, field, wanted, found);
+  }
+  const ranges: Record<string, number> = {};
+  for (const [name, scale] of cache.scales) ranges[name] = scale * 127;
+  return { ...cache, metadata, ranges };
+}
+
+/** Options of {@link loadOrCalibrate}. */
+export interface LoadOrCalibrateOptions extends TrtCacheOptions {
+  readonly cachePath: string;
+  readonly modelSha256: string;
+  readonly datasetHash: string;
+  readonly method: RangeMethod;
+  readonly params?: RangeParams;
+  /** Computes the thresholds when the cache cannot be reused. */
+  readonly calibrate: () => Promise<Readonly<Record<string, number>>>;
+  /** Recompute over a cache of another model or a damaged one instead of throwing; default false. */
+  readonly overwrite?: boolean;
+}
+
+/** Result of {@link loadOrCalibrate}. */
+export interface LoadOrCalibrateResult {
+  /** Threshold per tensor (read back from the cache when reused, so float32-rounded scale x 127). */
+  readonly ranges: Record<string, number>;
+  /** True when the cache was reused and `calibrate` not called. */
+  readonly reused: boolean;
+}
+
+/**
+ * Reuses the cache at `cachePath` when it was computed for the same model, data set, method and
+ * parameters; recomputes (and rewrites it) when there is none or only the data set, method or
+ * parameters differ.
+ *
+ * @throws CalibrationCacheMismatchError when the cache is of another model (unless `overwrite`).
+ * @throws ModelParseError when the cache is damaged (unless `overwrite`).
+ * @throws FileIOError when the cache cannot be written.
+ */
+export async function loadOrCalibrate(options: LoadOrCalibrateOptions): Promise<LoadOrCalibrateResult> {
+  const { cachePath, modelSha256, datasetHash, method } = options;
+  const params = options.params ?? {};
+  let stale = true;
+  try {
+    readCalibrationCache(cachePath, { modelSha256 });
+    stale = false;
+  } catch (error) {
+    const missing = error instanceof FileIOError;
+    if (!missing && !options.overwrite) throw error;
+  }
+  if (!stale) {
+    try {
+      const cache = readCalibrationCache(cachePath, { modelSha256, datasetHash, method, params });
+      return { ranges: cache.ranges, reused: true };
+    } catch (error) {
+      if (!(error instanceof CalibrationCacheMismatchError)) throw error;
+    }
+  }
+  const computed = await options.calibrate();
+  writeCalibrationCache(cachePath, {
+    ranges: computed,
+    method,
+    params,
+    modelSha256,
+    datasetHash,
+    version: options.version,
+    algorithm: options.algorithm,
+  });
+  return { ranges: readCalibrationCache(cachePath).ranges, reused: false };
+}

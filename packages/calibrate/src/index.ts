@@ -1,0 +1,37 @@
+export {
+  type CacheExpectation,
+  type CalibrationCache,
+  type CalibrationCacheContent,
+  CalibrationCacheMismatchError,
+  type CalibrationMetadata,
+  formatTrtCache,
+  type LoadOrCalibrateOptions,
+  type LoadOrCalibrateResult,
+  loadOrCalibrate,
+  METADATA_FORMAT,
+  metadataPath,
+  parseTrtCache,
+  readCalibrationCache,
+  sha256Hex,
+  type TrtCache,
+  type TrtCacheOptions,
+  type TrtCalibrationAlgorithm,
+  writeCalibrationCache,
+} from './cache.js';
+export { Histogram, type HistogramOptions, TensorStatistics } from './histogram.js';
+export {
+  computeRange,
+  type EntropyOptions,
+  type ExtremesLike,
+  entropyThreshold,
+  type HistogramLike,
+  type MseOptions,
+  minMaxRange,
+  mseRange,
+  percentileRange,
+  RANGE_METHODS,
+  type RangeMethod,
+  type RangeParams,
+  type RangeStatistics,
+} from './ranges.js';
+export { perChannelScales } from './weights.js';

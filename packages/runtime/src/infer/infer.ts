@@ -1,0 +1,126 @@
+// model.infer: images in, task results on the original images out. Each image is preprocessed and
+// submitted on its own, so images of different sizes (PaddleOCR's dynamic size) just work and the
+// model's queue stacks them into batches when batching is on.
+
+import { ArgumentError, checkOneOf, invalidArgument, type TensorMap } from '@edge/core';
+import {
+  type ImageInput,
+  type KernelChoice,
+  type PreprocessSpec,
+  type PresetName,
+  preprocess,
+} from '@edge/preprocess';
+import type { TaskName } from '../heads/head.js';
+import type { InputSpec } from '../load/input-spec.js';
+import type { RunOptions } from '../load/model.js';
+import { specForInput } from './spec.js';
+import { TASK_HEADS, TASK_NAMES, type TaskConfigs, type TaskResults } from './tasks.js';
+
+/** Options of `model.infer`. */
+export interface InferOptions<T extends TaskName = TaskName> {
+  /** The task head. Default: `classify` for one `[N, C]` output, `detect` for one 3-D output, `face` for BlazeFace's two outputs. */
+  readonly task?: T;
+  /** Head settings over the head's defaults, e.g. `{ topK: 3, labels }` for classify. */
+  readonly config?: Partial<TaskConfigs[T]>;
+  /**
+   * Preprocessing: a preset replaces the head's recipe, an object is merged over it; what the
+   * model's input fixes (size, layout, channels) still applies unless the object sets it.
+   */
+  readonly preprocess?: PreprocessSpec | PresetName;
+  /** Which preprocessing kernel runs. Default `auto`. */
+  readonly kernel?: KernelChoice;
+  /** Largest accepted image in pixels. Default 100 megapixels. */
+  readonly maxPixels?: number;
+  /** Cancels the inference requests. */
+  readonly signal?: AbortSignal;
+  /** Per-request timeout in ms. */
+  readonly timeoutMs?: number;
+}
+
+/** The result of one image: the head's result plus where it came from. */
+export type InferResult<T extends TaskName = TaskName> = TaskResults[T] & {
+  /** The input's path, or `images[i]`. */
+  readonly source: string;
+  /** Size of the original image. */
+  readonly width: number;
+  readonly height: number;
+};
+
+/** @internal What `inferImages` needs of a model. */
+export interface InferTarget {
+  readonly source: string;
+  readonly inputSpecs: readonly InputSpec[];
+  readonly outputs: readonly { readonly name: string; readonly shape: readonly (number | string | null)[] }[];
+  run(feeds: Readonly<TensorMap>, options?: RunOptions): Promise<TensorMap>;
+}
+
+function guessTask(model: InferTarget): TaskName {
+  const outs = model.outputs;
+  if (outs.length === 1 && outs[0]!.shape.length === 2) return 'classify';
+  if (outs.length === 1 && outs[0]!.shape.length === 3) return 'detect';
+  if (
+    outs.length === 2 &&
+    outs.some((o) => o.shape.at(-1) === 16) &&
+    outs.some((o) => o.shape.at(-1) === 1)
+  ) {
+    return 'face';
+  }
+  throw new ArgumentError(
+    `${model.source}: cannot tell the task from its outputs; pass options.task (one of ${TASK_NAMES.join(', ')})`,
+  );
+}
+
+/**
+ * @internal The body of `model.infer`.
+ *
+ * @throws {@link ArgumentError} for a bad option, no image input, or a free input size without a spec.
+ */
+export async function inferImages<T extends TaskName>(
+  model: InferTarget,
+  images: ImageInput | readonly ImageInput[],
+  options: InferOptions<T> = {},
+): Promise<InferResult<T>[]> {
+  if (typeof options !== 'object' || options === null) throw invalidArgument('options', options, 'object');
+  const task = (
+    options.task === undefined ? guessTask(model) : checkOneOf('options.task', options.task, TASK_NAMES)
+  ) as T;
+  const head = TASK_HEADS[task];
+  if (options.config !== undefined && (typeof options.config !== 'object' || options.config === null)) {
+    throw invalidArgument('options.config', options.config, `object of ${task} head settings`);
+  }
+  const config = { ...head.defaults, ...options.config } as TaskConfigs[T];
+  const imageInputs = model.inputSpecs.filter((s) => s.shape.length === 4);
+  if (imageInputs.length !== 1 || model.inputSpecs.length !== 1) {
+    throw new ArgumentError(
+      `${model.source}: infer() needs a model with one 4-D image input, this one has ${model.inputSpecs.map((s) => `'${s.name}' [${s.shape.join(',')}]`).join(', ')}; use run() with tensors`,
+    );
+  }
+  const input = imageInputs[0]!;
+  const spec = specForInput(input, head.preprocess, options.preprocess);
+  const list: readonly ImageInput[] = Array.isArray(images) ? images : [images as ImageInput];
+  if (list.length === 0) throw invalidArgument('images', images, 'at least one image');
+  const runOptions: RunOptions = {
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  };
+  const pre = {
+    ...(options.kernel === undefined ? {} : { kernel: options.kernel }),
+    ...(options.maxPixels === undefined ? {} : { maxPixels: options.maxPixels }),
+  };
+  return Promise.all(
+    list.map(async (item, i) => {
+      const { tensor, images: placed } = await preprocess(item, spec, pre);
+      const image = placed[0]!;
+      const outputs = await model.run({ [input.name]: tensor }, runOptions);
+      const nchw = (spec.layout ?? 'nchw') === 'nchw';
+      const tensorSize = { width: tensor.shape[nchw ? 3 : 2]!, height: tensor.shape[nchw ? 2 : 1]! };
+      const decoded = (head.decode as (o: TensorMap, c: unknown, k: unknown) => TaskResults[T])(
+        outputs,
+        { image, index: 0, tensorSize },
+        config,
+      );
+      const source = typeof item === 'string' ? item : `images[${i}]`;
+      return { ...decoded, source, width: image.sourceWidth, height: image.sourceHeight } as InferResult<T>;
+    }),
+  );
+}
