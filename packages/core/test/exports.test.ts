@@ -1,6 +1,5 @@
 // Snapshot of the public API: any added, removed or renamed export fails here and shows in review.
-import { readFileSync } from 'node:fs';
-import ts from 'typescript';
+import { typeOnlyExports } from '@edge/tooling/exports';
 import { expect, it } from 'vitest';
 import * as core from '../src/index.js';
 
@@ -51,17 +50,7 @@ it('exports exactly these runtime names', () => {
 });
 
 it('exports exactly these type-only names', () => {
-  const file = new URL('../src/index.ts', import.meta.url);
-  const source = ts.createSourceFile('index.ts', readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022);
-  const types: string[] = [];
-  for (const statement of source.statements) {
-    if (!ts.isExportDeclaration(statement) || !statement.exportClause) continue;
-    if (!ts.isNamedExports(statement.exportClause)) continue;
-    for (const element of statement.exportClause.elements) {
-      if (statement.isTypeOnly || element.isTypeOnly) types.push(element.name.text);
-    }
-  }
-  expect(types.sort()).toEqual([
+  expect(typeOnlyExports(new URL('../src/index.ts', import.meta.url))).toEqual([
     'Availability',
     'Backend',
     'BackendLoadOptions',

@@ -1,0 +1,2 @@
+/** The names `indexFile` exports as types only, sorted. */
+export function typeOnlyExports(indexFile: URL | string): string[];
