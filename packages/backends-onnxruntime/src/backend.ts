@@ -12,9 +12,14 @@ import {
   invalidArgument,
   ModelLoadError,
   type ModelSource,
+  SessionCounter,
+  type SessionCounts,
   type TensorInfo,
   UnavailableError,
 } from '@edge/core';
+
+export type { SessionCounts } from '@edge/core';
+
 import {
   loadOrt,
   missingProviderLibrary,
@@ -55,20 +60,14 @@ export interface OnnxruntimeBackend extends Backend {
   load(source: ModelSource, options?: BackendLoadOptions): Promise<OnnxruntimeSession>;
 }
 
-/** Native sessions opened and closed in this process by every onnxruntime backend. */
-export interface SessionCounts {
-  readonly opened: number;
-  readonly closed: number;
-}
-
-const counts = { opened: 0, closed: 0 };
+const counts = new SessionCounter();
 
 /**
  * Native sessions every onnxruntime backend of this process has opened and closed: `opened -
  * closed` is the number still holding native memory (a leak check, like tfjs's `numTensors`).
  */
 export function sessionCounts(): SessionCounts {
-  return { ...counts };
+  return counts.counts();
 }
 
 // A provider whose shared library failed to load will fail the same way for every model: remember
@@ -123,7 +122,7 @@ class OrtBackend implements OnnxruntimeBackend {
   readonly formats: readonly ('onnx' | 'tflite')[] = Object.freeze(['onnx'] as const);
   readonly #options: OnnxruntimeBackendOptions;
   readonly #providers: readonly ExecutionProvider[];
-  #open = 0;
+  readonly #sessions = new SessionCounter(counts);
 
   constructor(options: OnnxruntimeBackendOptions) {
     this.#options = { ...options };
@@ -213,15 +212,7 @@ class OrtBackend implements OnnxruntimeBackend {
         skipped.push({ provider, reason: message });
         continue;
       }
-      counts.opened++;
-      this.#open++;
-      let closed = false;
-      const onClose = (): void => {
-        if (closed) return;
-        closed = true;
-        counts.closed++;
-        this.#open--;
-      };
+      const onClose = this.#sessions.track();
       const io = this.#describe(native);
       if (typeof io === 'string') {
         await native.release().finally(onClose);
@@ -254,7 +245,7 @@ class OrtBackend implements OnnxruntimeBackend {
   }
 
   openSessions(): number {
-    return this.#open;
+    return this.#sessions.open;
   }
 
   #describe(native: OrtSession): { inputs: TensorInfo[]; outputs: TensorInfo[] } | string {

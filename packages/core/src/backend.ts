@@ -216,3 +216,47 @@ export function checkFeeds(inputs: readonly TensorInfo[], feeds: unknown): Reado
 export function isAcceleratorDevice(device: string): boolean {
   return device !== 'cpu' && !device.startsWith('cpu:');
 }
+
+/** Sessions opened and closed, for leak checks (like tfjs's `numTensors`). */
+export interface SessionCounts {
+  readonly opened: number;
+  readonly closed: number;
+}
+
+/**
+ * Counts sessions a backend opens and closes. A counter made with a parent also counts into it,
+ * so one backend instance and its whole package keep their tallies with one call.
+ */
+export class SessionCounter {
+  #opened = 0;
+  #closed = 0;
+
+  readonly #parent: SessionCounter | undefined;
+
+  constructor(parent?: SessionCounter | undefined) {
+    this.#parent = parent;
+  }
+
+  /** Counts one opened session; the returned function counts its close, once however often it is called. */
+  track(): () => void {
+    this.#opened++;
+    const parentClose = this.#parent?.track();
+    let closed = false;
+    return () => {
+      if (closed) return;
+      closed = true;
+      this.#closed++;
+      parentClose?.();
+    };
+  }
+
+  /** Sessions opened and not yet closed. */
+  get open(): number {
+    return this.#opened - this.#closed;
+  }
+
+  /** The tallies so far. */
+  counts(): SessionCounts {
+    return { opened: this.#opened, closed: this.#closed };
+  }
+}

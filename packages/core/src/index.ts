@@ -11,6 +11,8 @@ export {
   type ModelFormat,
   type ModelSource,
   type Session,
+  SessionCounter,
+  type SessionCounts,
   type SessionRunOptions,
   type TensorInfo,
   type TensorMap,

@@ -11,9 +11,14 @@ import {
   invalidArgument,
   ModelLoadError,
   type ModelSource,
+  SessionCounter,
+  type SessionCounts,
   type TensorInfo,
   UnavailableError,
 } from '@edge/core';
+
+export type { SessionCounts } from '@edge/core';
+
 import { readTflite, type TfliteModel } from '../model.js';
 import { deleteHandle, loadTfliteWeb, type TfliteWeb, type TfliteWebRunner } from './engine.js';
 import { TfliteSession } from './session.js';
@@ -40,20 +45,14 @@ export interface TfliteBackend extends Backend {
   load(source: ModelSource, options?: BackendLoadOptions): Promise<TfliteSession>;
 }
 
-/** Interpreters opened and closed in this process by every TFLite backend. */
-export interface SessionCounts {
-  readonly opened: number;
-  readonly closed: number;
-}
-
-const counts = { opened: 0, closed: 0 };
+const counts = new SessionCounter();
 
 /**
  * Interpreters every TFLite backend of this process has opened and closed: `opened - closed` is
  * the number still holding wasm memory (a leak check, like tfjs's `numTensors`).
  */
 export function sessionCounts(): SessionCounts {
-  return { ...counts };
+  return counts.counts();
 }
 
 const INSTALL =
@@ -80,7 +79,7 @@ class TfliteWebBackend implements TfliteBackend {
   readonly devices: readonly string[] = Object.freeze(['cpu']);
   readonly formats: readonly ('onnx' | 'tflite')[] = Object.freeze(['tflite'] as const);
   readonly #options: TfliteBackendOptions;
-  #open = 0;
+  readonly #sessions = new SessionCounter(counts);
 
   constructor(options: TfliteBackendOptions) {
     this.#options = { ...options };
@@ -154,15 +153,7 @@ class TfliteWebBackend implements TfliteBackend {
     } catch (e) {
       throw this.#loadError(source, model, e);
     }
-    counts.opened++;
-    this.#open++;
-    let closed = false;
-    const onClose = (): void => {
-      if (closed) return;
-      closed = true;
-      counts.closed++;
-      this.#open--;
-    };
+    const onClose = this.#sessions.track();
     const runnerInputs = runner.getInputs();
     const runnerOutputs = runner.getOutputs();
     const inputs: TensorInfo[] = [];
@@ -199,7 +190,7 @@ class TfliteWebBackend implements TfliteBackend {
   }
 
   openSessions(): number {
-    return this.#open;
+    return this.#sessions.open;
   }
 
   #loadError(source: ModelSource, model: TfliteModel, cause: unknown): ModelLoadError {
