@@ -18,7 +18,35 @@ export {
   type TrtCalibrationAlgorithm,
   writeCalibrationCache,
 } from './cache.js';
+export {
+  type ActivationStatistics,
+  type CollectOptions,
+  calibrationTensors,
+  collectStatistics,
+  computeRanges,
+  type FeedSource,
+  type Progress,
+  type RunSetOptions,
+} from './collect.js';
+export {
+  type CompareOptions,
+  type ComparisonReport,
+  compareModels,
+  formatComparison,
+  type LayerError,
+  type OutputKind,
+  type OutputMetrics,
+} from './compare.js';
+export { type FoldResult, foldForQuantization } from './fold.js';
+export {
+  convertToFloat16,
+  DEFAULT_FLOAT16_BLOCK_LIST,
+  type Float16Options,
+  type Float16Result,
+} from './fp16.js';
 export { Histogram, type HistogramOptions, TensorStatistics } from './histogram.js';
+export { datasetHash, imageFeeds, listImages } from './images.js';
+export { DEFAULT_QDQ_OPS, type KeptNode, type QdqOptions, type QdqResult, quantizeQdq } from './qdq.js';
 export {
   computeRange,
   type EntropyOptions,

@@ -15,6 +15,7 @@ export * as onnxBuilder from './build.js';
 export { DataType, dataTypeBits, dataTypeByteLength, dataTypeName } from './data-type.js';
 export { exposeTensors, foldConstants, removeUnused, setBatchDimension } from './edits.js';
 export { buildGraph, constantTensor, Graph, isDefaultDomain } from './graph.js';
+export { upgradeOpset } from './opset.js';
 export { type ReadFileOptions, type ReadOptions, readModel, readModelFile } from './reader.js';
 export {
   type Dim,

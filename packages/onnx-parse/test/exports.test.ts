@@ -43,6 +43,7 @@ it('exports exactly these runtime names', () => {
     'tensorValues',
     'typeFromProto',
     'typeToProto',
+    'upgradeOpset',
     'writeModel',
     'writeModelFile',
   ]);

@@ -1,0 +1,278 @@
+// What reduced precision costs: a reference model (FP32) and a candidate (INT8 QDQ, FP16) run on
+// the same feeds, their outputs compared with streamed metrics, and the tensors they share
+// compared layer by layer to find where the error enters.
+
+import { ArgumentError, checkNumber, checkOneOf, checkPositiveInteger, type Tensor } from '@edge/core';
+import { Graph, type OnnxModel } from '@edge/onnx-parse';
+import { calibrationTensors, type FeedSource, type RunSetOptions, runOverFeeds } from './collect.js';
+
+/** How an output is read: class scores, a probability map, or plain numbers. */
+export type OutputKind = 'classification' | 'map' | 'raw';
+
+/** Options of {@link compareModels}. */
+export interface CompareOptions extends RunSetOptions {
+  /**
+   * How to read every output; default per output: rank 2 is `classification`, rank 4 with one
+   * channel is `map` (segmentation, text detection), anything else `raw`.
+   */
+  readonly kind?: OutputKind;
+  /** Threshold that binarises `map` outputs; default 0.3 (PaddleOCR's DB threshold). */
+  readonly threshold?: number;
+  /** Layers to list in {@link ComparisonReport.layers}; 0 skips the layer comparison. Default 10. */
+  readonly layers?: number;
+}
+
+/** Metrics of one output over every feed. */
+export interface OutputMetrics {
+  readonly name: string;
+  readonly kind: OutputKind;
+  /** Cosine similarity of the two outputs, all feeds concatenated. */
+  readonly cosine: number;
+  readonly maxAbsError: number;
+  readonly meanAbsError: number;
+  /** `classification`: share of rows whose arg-max class agrees. */
+  readonly top1Agreement?: number;
+  /** `map`: intersection over union of the binarised maps, all feeds pooled. */
+  readonly iou?: number;
+  /** `map`: the lowest per-feed IoU (feeds where neither map has a positive pixel are skipped). */
+  readonly minIou?: number;
+}
+
+/** How much a tensor's error grew over its inputs'. */
+export interface LayerError {
+  /** Tensor name (the same in both models). */
+  readonly tensor: string;
+  /** Op type of the node that computes it in the reference model. */
+  readonly op: string;
+  /** Relative error ‖candidate − reference‖ / ‖reference‖ over every feed. */
+  readonly error: number;
+  /** `error` minus the largest relative error of the node's compared inputs. */
+  readonly growth: number;
+}
+
+/** Result of {@link compareModels}; plain data, ready for JSON. */
+export interface ComparisonReport {
+  readonly samples: number;
+  readonly outputs: readonly OutputMetrics[];
+  /** The compared tensors whose error grew most, largest growth first. */
+  readonly layers: readonly LayerError[];
+  readonly elapsedMs: number;
+}
+
+class OutputAccumulator {
+  dot = 0;
+  aa = 0;
+  bb = 0;
+  maxAbs = 0;
+  sumAbs = 0;
+  count = 0;
+  rows = 0;
+  agree = 0;
+  inter = 0;
+  union = 0;
+  minIou = Number.POSITIVE_INFINITY;
+  lastShape: readonly number[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly kind: OutputKind | undefined,
+    readonly threshold: number,
+  ) {}
+
+  resolvedKind(shape: readonly number[]): OutputKind {
+    if (this.kind) return this.kind;
+    if (shape.length === 2) return 'classification';
+    return shape.length === 4 && shape[1] === 1 ? 'map' : 'raw';
+  }
+
+  add(ref: Tensor, cand: Tensor): void {
+    if (ref.shape.join() !== cand.shape.join()) {
+      throw new ArgumentError(
+        `output '${this.name}' has shape [${cand.shape.join(',')}] in the candidate but [${ref.shape.join(',')}] in the reference`,
+      );
+    }
+    const kind = this.resolvedKind(ref.shape);
+    const a = ref.toFloat32();
+    const b = cand.toFloat32();
+    let inter = 0;
+    let union = 0;
+    const t = this.threshold;
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i]!;
+      const y = b[i]!;
+      const d = Math.abs(x - y);
+      this.dot += x * y;
+      this.aa += x * x;
+      this.bb += y * y;
+      this.sumAbs += d;
+      if (d > this.maxAbs) this.maxAbs = d;
+      const p = x > t;
+      const q = y > t;
+      if (p && q) inter++;
+      if (p || q) union++;
+    }
+    this.count += a.length;
+    if (kind === 'map') {
+      this.inter += inter;
+      this.union += union;
+      if (union > 0) this.minIou = Math.min(this.minIou, inter / union);
+    }
+    if (kind !== 'classification') {
+      this.lastShape = ref.shape;
+      return;
+    }
+    const cols = ref.shape[ref.shape.length - 1] ?? 1;
+    for (let r = 0; r + cols <= a.length; r += cols) {
+      let ia = r;
+      let ib = r;
+      for (let c = r + 1; c < r + cols; c++) {
+        if (a[c]! > a[ia]!) ia = c;
+        if (b[c]! > b[ib]!) ib = c;
+      }
+      this.rows++;
+      if (ia === ib) this.agree++;
+    }
+    this.lastShape = ref.shape;
+  }
+
+  metrics(): OutputMetrics {
+    const kind = this.resolvedKind(this.lastShape);
+    const norm = Math.sqrt(this.aa * this.bb);
+    return {
+      name: this.name,
+      kind,
+      cosine: norm > 0 ? this.dot / norm : this.aa === this.bb ? 1 : 0,
+      maxAbsError: this.maxAbs,
+      meanAbsError: this.count ? this.sumAbs / this.count : 0,
+      ...(kind === 'classification' ? { top1Agreement: this.rows ? this.agree / this.rows : 1 } : {}),
+      ...(kind === 'map'
+        ? {
+            iou: this.union ? this.inter / this.union : 1,
+            minIou: Number.isFinite(this.minIou) ? this.minIou : 1,
+          }
+        : {}),
+    };
+  }
+}
+
+/**
+ * Runs `reference` and `candidate` on the same feeds and measures what the candidate loses:
+ * cosine similarity, maximum and mean absolute error of each output, top-1 agreement for class
+ * scores, IoU of binarised maps, and (unless `options.layers` is 0) the tensors whose error grows
+ * most, found by running both models again with their shared tensors exposed. Statistics are
+ * streamed: memory does not grow with the number of feeds.
+ *
+ * @throws ArgumentError when the models' outputs differ in name or shape, or on bad options.
+ * @throws AbortedError when `options.signal` aborts.
+ */
+export async function compareModels(
+  reference: OnnxModel,
+  candidate: OnnxModel,
+  feeds: FeedSource,
+  options: CompareOptions,
+): Promise<ComparisonReport> {
+  const threshold = options.threshold ?? 0.3;
+  checkNumber('options.threshold', threshold);
+  if (options.kind !== undefined)
+    checkOneOf('options.kind', options.kind, ['classification', 'map', 'raw'] as const);
+  const top = options.layers ?? 10;
+  if (top !== 0) checkPositiveInteger('options.layers', top);
+  const refGraph = new Graph(reference);
+  const candGraph = new Graph(candidate);
+  const names = refGraph.outputs.map((v) => v.name);
+  const missing = names.find((n) => !candGraph.outputs.some((v) => v.name === n));
+  if (missing !== undefined) {
+    throw new ArgumentError(`output '${missing}' of the reference model is not an output of the candidate`);
+  }
+  const outputs = names.map((n) => new OutputAccumulator(n, options.kind, threshold));
+
+  // Tensors computed by both models under the same name (Q/DQ and Cast nodes keep them).
+  const candProduced = new Set(candGraph.nodes.flatMap((n) => n.outputs));
+  const shared =
+    top === 0 ? [] : calibrationTensors(reference).filter((t) => candProduced.has(t) && refGraph.producer(t));
+  const layerAcc = new Map(shared.map((t) => [t, { diff: 0, ref: 0 }]));
+
+  const models = [
+    { model: reference, tensors: shared },
+    { model: candidate, tensors: [] },
+    ...(shared.length ? [{ model: candidate, tensors: shared }] : []),
+  ];
+  const { samples, elapsedMs } = await runOverFeeds('comparison', models, feeds, options, (results) => {
+    const [ref, cand, candExposed] = results as [
+      Record<string, Tensor>,
+      Record<string, Tensor>,
+      Record<string, Tensor>?,
+    ];
+    for (const acc of outputs) acc.add(ref[acc.name]!, cand[acc.name]!);
+    if (!candExposed) return;
+    for (const [t, acc] of layerAcc) {
+      const a = ref[t]!.toFloat32();
+      const b = candExposed[t]!.toFloat32();
+      let diff = 0;
+      let norm = 0;
+      for (let i = 0; i < a.length; i++) {
+        const d = a[i]! - b[i]!;
+        diff += d * d;
+        norm += a[i]! * a[i]!;
+      }
+      acc.diff += diff;
+      acc.ref += norm;
+    }
+  });
+
+  const error = new Map(
+    [...layerAcc].map(([t, a]) => [t, a.ref > 0 ? Math.sqrt(a.diff / a.ref) : Math.sqrt(a.diff)]),
+  );
+  const layers = [...error]
+    .map(([tensor, e]): LayerError => {
+      const node = refGraph.producer(tensor)!;
+      const before = Math.max(0, ...node.inputs.map((i) => error.get(i) ?? 0));
+      return { tensor, op: node.opType, error: e, growth: e - before };
+    })
+    .sort((x, y) => y.growth - x.growth)
+    .slice(0, top);
+  return { samples, outputs: outputs.map((o) => o.metrics()), layers, elapsedMs };
+}
+
+function fixed(v: number | undefined, digits: number): string {
+  return v === undefined ? '-' : v.toFixed(digits);
+}
+
+/** The report as a terminal table: one row per output, then the layers whose error grew most. */
+export function formatComparison(report: ComparisonReport): string {
+  const rows = [
+    ['output', 'kind', 'cosine', 'max |err|', 'mean |err|', 'top-1', 'IoU', 'min IoU'],
+    ...report.outputs.map((o) => [
+      o.name,
+      o.kind,
+      fixed(o.cosine, 6),
+      fixed(o.maxAbsError, 5),
+      fixed(o.meanAbsError, 6),
+      o.top1Agreement === undefined ? '-' : `${(o.top1Agreement * 100).toFixed(2)}%`,
+      fixed(o.iou, 4),
+      fixed(o.minIou, 4),
+    ]),
+  ];
+  const lines = [
+    `${report.samples} feeds compared in ${(report.elapsedMs / 1000).toFixed(1)} s`,
+    '',
+    ...table(rows),
+  ];
+  if (report.layers.length) {
+    lines.push('', 'layers whose relative error grew most');
+    lines.push(
+      ...table([
+        ['tensor', 'op', 'rel. error', 'growth'],
+        ...report.layers.map((l) => [l.tensor, l.op, fixed(l.error, 5), fixed(l.growth, 5)]),
+      ]),
+    );
+  }
+  return lines.join('\n');
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows.map((r) =>
+    r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '),
+  );
+}

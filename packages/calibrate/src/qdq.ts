@@ -1,0 +1,365 @@
+// INT8 QDQ rewriting, in the form TensorRT's explicit quantization and onnxruntime's QDQ
+// transformers both read: a QuantizeLinear -> DequantizeLinear pair on every activation that
+// enters or leaves a quantized node, int8 weights per output channel behind a DequantizeLinear,
+// int32 biases at input scale x weight scale, every zero point 0. Consumers of a quantized tensor
+// read its DequantizeLinear output; the tensor itself keeps its name, so graph outputs and
+// comparisons by name still find it.
+
+import { ArgumentError, checkOneOf, GraphError } from '@edge/core';
+import {
+  attrInt,
+  DataType,
+  Graph,
+  inferShapes,
+  isDefaultDomain,
+  type NodeProto,
+  type OnnxModel,
+  onnxBuilder,
+  removeUnused,
+  type TensorProto,
+  tensorFromArray,
+  tensorValues,
+  upgradeOpset,
+} from '@edge/onnx-parse';
+import { foldForQuantization } from './fold.js';
+import { perChannelScales } from './weights.js';
+
+/** Op types quantized by default: the heavy ones, and those that keep INT8 runs unbroken. */
+export const DEFAULT_QDQ_OPS: readonly string[] = Object.freeze([
+  'Conv',
+  'ConvTranspose',
+  'Gemm',
+  'MatMul',
+  'Add',
+  'Concat',
+  'MaxPool',
+  'AveragePool',
+  'GlobalAveragePool',
+  'Mul',
+]);
+
+/** Options of {@link quantizeQdq}. */
+export interface QdqOptions {
+  /** Op types to quantize; default {@link DEFAULT_QDQ_OPS}. */
+  readonly ops?: readonly string[];
+  /** Names of nodes kept in float32 (the layers an accuracy report blames, for instance). */
+  readonly excludeNodes?: readonly string[];
+  /**
+   * Biases of Conv, ConvTranspose and Gemm: `int32` at input scale x weight scale (default; what
+   * onnxruntime needs to fuse QLinearConv), or `float` (left as they are, as TensorRT prefers).
+   */
+  readonly bias?: 'int32' | 'float';
+  /**
+   * Fold BatchNormalization and per-channel Mul/Add into the Conv before them, and rewrite
+   * spelled-out hard-swish, before quantizing (see {@link foldForQuantization}); default true.
+   */
+  readonly fold?: boolean;
+  /**
+   * Storage of activations (and of constants that enter a node beside an activation): `int8`
+   * with zero point 0 (default; what TensorRT requires), or `uint8` with zero point 128, the same
+   * 256-level grid shifted, which onnxruntime's x86 kernels run without conversion. Weights
+   * stay int8 with zero point 0 either way.
+   */
+  readonly activationType?: 'int8' | 'uint8';
+}
+
+/** A node left in float32, and why. */
+export interface KeptNode {
+  readonly node: string;
+  readonly op: string;
+  readonly reason: string;
+}
+
+/** What {@link quantizeQdq} did. */
+export interface QdqResult {
+  /** The QDQ model (default-domain opset raised to 13 when older, for per-channel axes). */
+  readonly model: OnnxModel;
+  /** Names of the nodes that now run on INT8 inputs. */
+  readonly quantized: readonly string[];
+  /** Nodes of a quantizable op type left in float32, with the reason. */
+  readonly kept: readonly KeptNode[];
+  /** Activation tensors that got a QuantizeLinear/DequantizeLinear pair. */
+  readonly activations: number;
+  /** Weight tensors stored as int8. */
+  readonly weights: number;
+  /** Nodes folded into a Conv, and hard-swish patterns rewritten, before quantizing. */
+  readonly folded: number;
+}
+
+const INT8_MAX = 127;
+const INT32_MAX = 2 ** 31 - 1;
+
+/** Round half to even, as QuantizeLinear does. */
+function rint(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** Which input positions of a quantized node are weights, and their output-channel axis. */
+function weightAxis(node: NodeProto, index: number, rank: number): number | undefined {
+  switch (node.opType) {
+    case 'Conv':
+      return index === 1 ? 0 : undefined;
+    case 'ConvTranspose':
+      return index === 1 ? 1 : undefined;
+    case 'Gemm':
+      return index === 1 ? (attrInt(node, 'transB', 0) ? 0 : 1) : undefined;
+    case 'MatMul':
+      return index === 1 && rank >= 2 ? rank - 1 : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function isBias(node: NodeProto, index: number): boolean {
+  return index === 2 && (node.opType === 'Conv' || node.opType === 'ConvTranspose' || node.opType === 'Gemm');
+}
+
+function checkNames(label: string, value: unknown): readonly string[] {
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+    throw new ArgumentError(`Expected array of strings for ${label} but received ${typeof value}`);
+  }
+  return value;
+}
+
+/**
+ * Rewrites an FP32 model into a QDQ INT8 model from calibrated thresholds (amax per tensor, as a
+ * calibration cache holds them). A node is quantized when its op type is in `options.ops`, its
+ * float inputs and outputs all have a threshold (or are constants), and it is not excluded; the
+ * others stay float32 and are listed in {@link QdqResult.kept} with the reason.
+ *
+ * @throws ArgumentError on bad options or a negative or non-finite threshold.
+ * @throws GraphError when the model cannot be raised to opset 13 (see `upgradeOpset`), or is
+ *   structurally invalid.
+ */
+export function quantizeQdq(
+  model: OnnxModel,
+  thresholds: Readonly<Record<string, number>>,
+  options: QdqOptions = {},
+): QdqResult {
+  let ranges = thresholds;
+  const ops = new Set(checkNames('options.ops', options.ops ?? DEFAULT_QDQ_OPS));
+  const excluded = new Set(checkNames('options.excludeNodes', options.excludeNodes ?? []));
+  const bias = checkOneOf('options.bias', options.bias ?? 'int32', ['int32', 'float'] as const);
+  const unsigned =
+    checkOneOf('options.activationType', options.activationType ?? 'int8', ['int8', 'uint8'] as const) ===
+    'uint8';
+  const ACT = unsigned ? DataType.UINT8 : DataType.INT8;
+  const ZERO = unsigned ? 128 : 0;
+  for (const [name, amax] of Object.entries(thresholds)) {
+    if (typeof amax !== 'number' || !Number.isFinite(amax) || amax < 0) {
+      throw new ArgumentError(
+        `Expected finite non-negative threshold for thresholds[${JSON.stringify(name)}] but received ${String(amax)}`,
+      );
+    }
+  }
+  const fold = options.fold === false ? undefined : foldForQuantization(model);
+  const source = upgradeOpset(fold?.model ?? model, 13);
+  const graph = new Graph(source);
+  // Outputs of bounded activations need no calibration (those made by folding have none).
+  const bounded: Record<string, number> = {};
+  for (const n of graph.nodes) {
+    if ((n.opType === 'HardSigmoid' || n.opType === 'Sigmoid') && !(ranges[n.outputs[0]!]! > 0))
+      bounded[n.outputs[0]!] = 1;
+  }
+  ranges = { ...bounded, ...ranges };
+  const types = inferShapes(graph);
+  const isFloat = (name: string) => types.get(name)?.elemType === DataType.FLOAT;
+  const taken = new Set<string>([
+    ...graph.nodes.flatMap((n) => [n.name, ...n.outputs]),
+    ...graph.initializers.keys(),
+    ...graph.inputs.map((v) => v.name),
+  ]);
+  const unique = (base: string) => {
+    let name = base;
+    for (let k = 1; taken.has(name); k++) name = `${base}_${k}`;
+    taken.add(name);
+    return name;
+  };
+
+  // 1. Choose the nodes.
+  const quantized: NodeProto[] = [];
+  const kept: KeptNode[] = [];
+  for (const node of graph.nodes) {
+    if (!isDefaultDomain(node.domain) || !ops.has(node.opType)) continue;
+    const label = node.name || node.outputs[0]!;
+    const keep = (reason: string) => kept.push({ node: label, op: node.opType, reason });
+    if (excluded.has(label)) {
+      keep('excluded by options.excludeNodes');
+      continue;
+    }
+    const missing = [
+      ...node.inputs.filter((i, k) => i && !isBias(node, k)),
+      ...node.outputs.slice(0, 1),
+    ].find((t) => !isFloat(t) || (!graph.isConstant(t) && !(ranges[t]! > 0)));
+    if (missing !== undefined) {
+      keep(
+        isFloat(missing)
+          ? `no calibrated range for tensor '${missing}'`
+          : `tensor '${missing}' is not float32`,
+      );
+      continue;
+    }
+    quantized.push(node);
+  }
+
+  // 2. Activation pairs, weights, biases.
+  const added: NodeProto[] = [];
+  const initializers: TensorProto[] = [];
+  const dequantized = new Map<string, string>();
+  const scaleOf = new Map<string, number>();
+  const { node: makeNode } = onnxBuilder;
+  const scalar = (base: string, dataType: number, value: number) => {
+    const name = unique(base);
+    const data =
+      dataType === DataType.FLOAT
+        ? Float32Array.of(value)
+        : dataType === DataType.UINT8
+          ? Uint8Array.of(value)
+          : Int8Array.of(value);
+    initializers.push(tensorFromArray(name, dataType, [], data));
+    return name;
+  };
+  const dequantize = (stored: string, scale: string, zero: string, axis?: number) => {
+    const out = unique(`${stored}_dequantized`);
+    const attrs: Record<string, number> = axis === undefined ? {} : { axis };
+    added.push(
+      makeNode('DequantizeLinear', [stored, scale, zero], [out], attrs, { name: unique(`${out}_node`) }),
+    );
+    return out;
+  };
+
+  const activationPair = (tensor: string) => {
+    if (dequantized.has(tensor)) return;
+    const scale = Math.fround(ranges[tensor]! / INT8_MAX);
+    scaleOf.set(tensor, scale);
+    const s = scalar(`${tensor}_scale`, DataType.FLOAT, scale);
+    const z = scalar(`${tensor}_zero_point`, ACT, ZERO);
+    const q = unique(`${tensor}_quantized`);
+    added.push(
+      makeNode('QuantizeLinear', [tensor, s, z], [q], {}, { name: unique(`${tensor}_QuantizeLinear`) }),
+    );
+    dequantized.set(tensor, dequantize(q, s, z));
+  };
+
+  const constant8 = (name: string, axis: number | undefined): { out: string; scales: Float32Array } => {
+    const t = graph.constant(name)!;
+    const w = tensorValues(t) as Float32Array;
+    const dims = t.dims;
+    const scales =
+      axis === undefined
+        ? Float32Array.of(Math.fround(w.reduce((m, v) => Math.max(m, Math.abs(v)), 0) / INT8_MAX) || 1)
+        : perChannelScales(w, dims, axis);
+    const q = new Int8Array(w.length);
+    let inner = 1;
+    for (let d = (axis ?? dims.length) + 1; d < dims.length; d++) inner *= dims[d]!;
+    for (let i = 0; i < w.length; i++) {
+      const s = axis === undefined ? scales[0]! : scales[Math.floor(i / inner) % scales.length]!;
+      q[i] = Math.max(-INT8_MAX, Math.min(INT8_MAX, rint(w[i]! / s)));
+    }
+    const stored = unique(`${name}_quantized`);
+    const n = scales.length;
+    const scaleName = unique(`${name}_scale`);
+    const zeroName = unique(`${name}_zero_point`);
+    initializers.push(tensorFromArray(scaleName, DataType.FLOAT, axis === undefined ? [] : [n], scales));
+    if (axis === undefined && unsigned) {
+      // A constant beside an activation is stored like the activation, so binary ops see one type.
+      initializers.push(
+        tensorFromArray(
+          stored,
+          DataType.UINT8,
+          dims,
+          Uint8Array.from(q, (v) => v + ZERO),
+        ),
+      );
+      initializers.push(tensorFromArray(zeroName, DataType.UINT8, [], Uint8Array.of(ZERO)));
+    } else {
+      initializers.push(tensorFromArray(stored, DataType.INT8, dims, q));
+      initializers.push(
+        tensorFromArray(zeroName, DataType.INT8, axis === undefined ? [] : [n], new Int8Array(n)),
+      );
+    }
+    return { out: dequantize(stored, scaleName, zeroName, axis), scales };
+  };
+
+  const biasInt32 = (name: string, inputScale: number, weightScales: Float32Array): string | undefined => {
+    const t = graph.constant(name);
+    if (t?.dims.length !== 1) return undefined;
+    const b = tensorValues(t) as Float32Array;
+    const scales = Float32Array.from(b, (_, c) => inputScale * weightScales[c % weightScales.length]!);
+    const q = Int32Array.from(b, (v, c) => Math.max(-INT32_MAX, Math.min(INT32_MAX, rint(v / scales[c]!))));
+    const stored = unique(`${name}_quantized`);
+    const scaleName = unique(`${name}_scale`);
+    const zeroName = unique(`${name}_zero_point`);
+    initializers.push(tensorFromArray(stored, DataType.INT32, t.dims, q));
+    initializers.push(tensorFromArray(scaleName, DataType.FLOAT, [b.length], scales));
+    initializers.push(tensorFromArray(zeroName, DataType.INT32, [b.length], new Int32Array(b.length)));
+    return dequantize(stored, scaleName, zeroName, 0);
+  };
+
+  const rewired = new Map<NodeProto, NodeProto>();
+  const weightCache = new Map<string, { out: string; scales: Float32Array }>();
+  let weights = 0;
+  for (const node of quantized) {
+    for (const t of [
+      ...node.inputs.filter((i, k) => i && !isBias(node, k) && !graph.isConstant(i)),
+      node.outputs[0]!,
+    ])
+      activationPair(t);
+  }
+  for (const node of quantized) {
+    const inputs = [...node.inputs];
+    let weightScales: Float32Array | undefined;
+    for (let k = 0; k < inputs.length; k++) {
+      const name = inputs[k]!;
+      if (!name || !graph.isConstant(name) || isBias(node, k)) continue;
+      const axis = weightAxis(node, k, graph.constant(name)!.dims.length);
+      const key = `${name}@${axis ?? 'tensor'}`;
+      let w = weightCache.get(key);
+      if (!w) {
+        w = constant8(name, axis);
+        weightCache.set(key, w);
+        weights++;
+      }
+      inputs[k] = w.out;
+      if (axis !== undefined) weightScales = w.scales;
+    }
+    const b = inputs[2];
+    if (bias === 'int32' && b && isBias(node, 2) && weightScales) {
+      const inputScale = scaleOf.get(node.inputs[0]!);
+      const q = inputScale === undefined ? undefined : biasInt32(b, inputScale, weightScales);
+      if (q) inputs[2] = q;
+    }
+    rewired.set(node, { ...node, inputs });
+  }
+
+  // 3. Every reader of a quantized activation reads its DequantizeLinear output.
+  const nodes = graph.nodes.map((n) => {
+    const base = rewired.get(n) ?? n;
+    const inputs = base.inputs.map((i) => dequantized.get(i) ?? i);
+    return inputs.some((v, k) => v !== base.inputs[k]) ? { ...base, inputs } : base;
+  });
+  const unsorted: OnnxModel = {
+    ...source,
+    graph: {
+      ...source.graph,
+      nodes: [...added, ...nodes],
+      initializers: [...source.graph.initializers, ...initializers],
+    },
+  };
+  let sorted: OnnxModel;
+  try {
+    // Sorts the nodes and drops the float weights now stored as int8.
+    sorted = removeUnused(unsorted);
+  } catch (e) {
+    throw new GraphError(`the QDQ rewrite made an invalid graph: ${(e as Error).message}`, { cause: e });
+  }
+  return {
+    model: sorted,
+    quantized: quantized.map((n) => n.name || n.outputs[0]!),
+    kept,
+    activations: dequantized.size,
+    weights,
+    folded: fold ? fold.folded + fold.hardSwish : 0,
+  };
+}
