@@ -27,6 +27,22 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/convert.js')).convertCommand,
   },
   {
+    name: 'calibrate',
+    summary:
+      'activation ranges over a folder of images (entropy, minmax, percentile, mse) as a TensorRT cache',
+    load: async () => (await import('./commands/calibrate.js')).calibrateCommand,
+  },
+  {
+    name: 'quantize',
+    summary: 'an FP32 model as QDQ INT8 from a calibration cache, or as FP16 with float32 inputs and outputs',
+    load: async () => (await import('./commands/quantize.js')).quantizeCommand,
+  },
+  {
+    name: 'compare',
+    summary: 'two models on the same images: cosine, errors, top-1, IoU per output, and where error grows',
+    load: async () => (await import('./commands/compare.js')).compareCommand,
+  },
+  {
     name: 'preprocess',
     summary: 'images to a normalised batch tensor (.npy), OpenCV-exact, from a preset or flags',
     load: async () => (await import('./commands/preprocess.js')).preprocessCommand,

@@ -1,0 +1,128 @@
+import { readFileSync, statSync } from 'node:fs';
+import {
+  convertToFloat16,
+  DEFAULT_FLOAT16_BLOCK_LIST,
+  DEFAULT_QDQ_OPS,
+  type QdqOptions,
+  quantizeQdq,
+  readCalibrationCache,
+  sha256Hex,
+} from '@edge/calibrate';
+import { readModelFile, writeModelFile } from '@edge/onnx-parse';
+import { type Command, type Io, parse, UsageError } from '../command.js';
+import { formatBytes } from '../format.js';
+
+const USAGE = `usage: edge quantize <model.onnx> (--int8 [--cache FILE] | --fp16) --out FILE [options]
+
+Rewrites an FP32 model for reduced precision and writes it atomically:
+  --int8             QDQ INT8 (QuantizeLinear/DequantizeLinear pairs, as TensorRT's explicit
+                     quantization and onnxruntime read them) from a calibration cache of this model
+  --fp16             float16 weights and activations; inputs and outputs stay float32 behind Casts
+  --out FILE         the model to write (required)
+  --exclude N1,N2    node names kept in float32
+
+--int8 only:
+  --cache FILE       cache written by 'edge calibrate' (default <model>.calib.cache); a cache
+                     computed for another model is refused
+  --bias B           int32 (default; lets onnxruntime fuse QLinearConv) | float (as TensorRT prefers)
+  --activations T    int8 (default; zero point 0, what TensorRT requires) | uint8 (zero point 128)
+  --ops A,B          op types to quantize (default ${DEFAULT_QDQ_OPS.join(',')})
+  --no-fold          do not fold BatchNormalization and per-channel Mul/Add into Conv, nor rewrite
+                     spelled-out hard-swish, before quantizing
+
+--fp16 only:
+  --block A,B        op types kept in float32, replacing the default list
+                     (${DEFAULT_FLOAT16_BLOCK_LIST.join(',')})`;
+
+const INT8_FLAGS = ['cache', 'bias', 'activations', 'ops', 'no-fold'];
+
+function list(text: unknown): string[] | undefined {
+  return typeof text === 'string'
+    ? text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined;
+}
+
+function oneOf<T extends string>(flag: string, text: unknown, allowed: readonly T[]): T | undefined {
+  if (text === undefined) return undefined;
+  if (!allowed.includes(text as T))
+    throw new UsageError(`--${flag} expects one of ${allowed.join(', ')}, got '${String(text)}'`);
+  return text as T;
+}
+
+/** Up to `max` lines, then a count of the rest. */
+function firstLines(lines: readonly string[], max = 10): string {
+  const more = lines.length > max ? [`  ... ${lines.length - max} more`] : [];
+  return [...lines.slice(0, max).map((l) => `  ${l}`), ...more].join('\n');
+}
+
+/** `edge quantize`: an FP32 model as QDQ INT8 (from a calibration cache) or FP16. */
+export const quantizeCommand: Command = {
+  name: 'quantize',
+  usage: USAGE,
+  run(args: string[], io: Io): number {
+    const { values, positionals } = parse(args, {
+      int8: { type: 'boolean' },
+      fp16: { type: 'boolean' },
+      out: { type: 'string' },
+      exclude: { type: 'string' },
+      cache: { type: 'string' },
+      bias: { type: 'string' },
+      activations: { type: 'string' },
+      ops: { type: 'string' },
+      'no-fold': { type: 'boolean' },
+      block: { type: 'string' },
+    });
+    if (positionals.length !== 1) throw new UsageError(`expected one model file, got ${positionals.length}`);
+    const modelPath = positionals[0]!;
+    if (values.int8 === values.fp16) throw new UsageError('give one of --int8 and --fp16');
+    const out = values.out as string | undefined;
+    if (out === undefined) throw new UsageError('--out FILE is required');
+    const misplaced = values.int8 ? (values.block === undefined ? [] : ['block']) : INT8_FLAGS;
+    const wrong = misplaced.find((f) => values[f] !== undefined);
+    if (wrong) throw new UsageError(`--${wrong} does not apply to --${values.int8 ? 'int8' : 'fp16'}`);
+    const exclude = list(values.exclude);
+
+    const model = readModelFile(modelPath);
+    const lines: string[] = [];
+    let kept: readonly { node: string; op: string; reason: string }[];
+    if (values.int8) {
+      const options: QdqOptions = {
+        bias: oneOf('bias', values.bias, ['int32', 'float'] as const),
+        activationType: oneOf('activations', values.activations, ['int8', 'uint8'] as const),
+        ops: list(values.ops),
+        excludeNodes: exclude,
+        fold: values['no-fold'] !== true,
+      };
+      const cachePath =
+        (values.cache as string | undefined) ?? `${modelPath.replace(/\.onnx$/i, '')}.calib.cache`;
+      const cache = readCalibrationCache(cachePath, { modelSha256: sha256Hex(readFileSync(modelPath)) });
+      const r = quantizeQdq(model, cache.ranges, options);
+      writeModelFile(out, r.model);
+      const activation = options.activationType ?? 'int8';
+      lines.push(
+        `quantized ${r.quantized.length} nodes with ${cache.metadata.method} ranges of ${cachePath}; ${r.weights} weights int8, ${r.activations} activations ${activation}, ${r.folded} nodes folded first`,
+      );
+      kept = r.kept;
+    } else {
+      const r = convertToFloat16(model, { blockList: list(values.block), blockNodes: exclude });
+      writeModelFile(out, r.model);
+      lines.push(
+        `converted ${r.converted} nodes to float16; ${r.casts} Casts added, ${r.clamped} weight values clamped to ±65504`,
+      );
+      kept = r.kept;
+    }
+    if (kept.length) {
+      lines.push(`kept in float32: ${kept.length} node${kept.length === 1 ? '' : 's'}`);
+      lines.push(firstLines(kept.map((k) => `${k.node} (${k.op}): ${k.reason}`)));
+    }
+    const [before, after] = [statSync(modelPath).size, statSync(out).size];
+    lines.push(
+      `wrote ${out}: ${formatBytes(after)} (${Math.round((100 * after) / before)}% of ${formatBytes(before)})`,
+    );
+    io.stdout.write(`${lines.join('\n')}\n`);
+    return 0;
+  },
+};
