@@ -60,6 +60,8 @@ export interface ActivationStatistics {
   readonly elapsedMs: number;
 }
 
+const RANDOM_OPS = /^(Random|Multinomial|Bernoulli)/;
+
 /**
  * The tensors a calibration covers, as TensorRT's calibrator does: every float32 graph input and
  * every float32 tensor a node computes from them (constants and their folds excluded), in graph
@@ -72,8 +74,16 @@ export function calibrationTensors(model: OnnxModel): string[] {
   const types = inferShapes(graph);
   const isFloat = (name: string) => types.get(name)?.elemType === DataType.FLOAT;
   const names = graph.inputs.map((v) => v.name).filter(isFloat);
+  // A node that reads only constants computes a constant (a fold a builder makes before running),
+  // unless it draws random numbers.
+  const folded = new Set<string>();
+  const fixed = (name: string) => !name || graph.isConstant(name) || folded.has(name);
   for (const node of graph.nodes) {
     if (node.opType === 'Constant') continue;
+    if (node.inputs.length > 0 && node.inputs.every(fixed) && !RANDOM_OPS.test(node.opType)) {
+      for (const o of node.outputs) if (o) folded.add(o);
+      continue;
+    }
     for (const o of node.outputs) if (o && isFloat(o) && !graph.isConstant(o)) names.push(o);
   }
   return names;

@@ -78,7 +78,10 @@ export interface QdqResult {
   readonly quantized: readonly string[];
   /** Nodes of a quantizable op type left in float32, with the reason. */
   readonly kept: readonly KeptNode[];
-  /** Activation tensors that got a QuantizeLinear/DequantizeLinear pair. */
+  /**
+   * Activation tensors that got a QuantizeLinear/DequantizeLinear pair (a graph output that no
+   * node reads gets none: the quantized node writes it in float32).
+   */
   readonly activations: number;
   /** Weight tensors stored as int8. */
   readonly weights: number;
@@ -347,6 +350,8 @@ export function quantizeQdq(
       initializers: [...source.graph.initializers, ...initializers],
     },
   };
+  // The pair on a graph output that no node reads is dropped with the other unread nodes.
+  const quantizers = new Set(added.filter((n) => n.opType === 'QuantizeLinear').map((n) => n.name));
   let sorted: OnnxModel;
   try {
     // Sorts the nodes and drops the float weights now stored as int8.
@@ -358,7 +363,7 @@ export function quantizeQdq(
     model: sorted,
     quantized: quantized.map((n) => n.name || n.outputs[0]!),
     kept,
-    activations: dequantized.size,
+    activations: sorted.graph.nodes.filter((n) => quantizers.has(n.name)).length,
     weights,
     folded: fold ? fold.folded + fold.hardSwish : 0,
   };

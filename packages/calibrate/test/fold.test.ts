@@ -1,0 +1,324 @@
+// Conv + BatchNormalization / per-channel Mul / Add folding and the hard-swish rewrite: what folds,
+// what must not, and that the folded model computes the same function on onnxruntime.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createBackend } from '@edge/backends-onnxruntime';
+import { Tensor } from '@edge/core';
+import {
+  onnxBuilder as B,
+  DataType,
+  type NodeProto,
+  type OnnxModel,
+  readModel,
+  type TensorProto,
+  tensorFromArray,
+  writeModel,
+} from '@edge/onnx-parse';
+import { afterAll, describe, expect, it } from 'vitest';
+import { foldForQuantization } from '../src/index.js';
+import { OCR_MODELS, onnxCheck } from './helpers/onnx.js';
+
+const backend = createBackend();
+const dir = mkdtempSync(join(tmpdir(), 'edge-fold-'));
+
+afterAll(() => {
+  expect(backend.openSessions()).toBe(0);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Deterministic uniform numbers in [-0.5, 0.5) (mulberry32). */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
+  };
+}
+
+function noise(shape: number[], seed: number, scale = 4, offset = 0): Float32Array {
+  const r = random(seed);
+  return Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r() * scale + offset);
+}
+
+const floats = (name: string, dims: number[], seed: number, scale = 1, offset = 0): TensorProto =>
+  tensorFromArray(name, DataType.FLOAT, dims, noise(dims, seed, scale, offset));
+const scalar = (name: string, v: number, dims: number[] = []) =>
+  tensorFromArray(name, DataType.FLOAT, dims, Float32Array.of(v));
+
+const M = 4;
+const X = [1, 3, 4, 4];
+
+/** A model on input x [1, 3, 4, 4] whose outputs are [1, M, 4, 4]. */
+function model(nodes: NodeProto[], outputs: string[], initializers: TensorProto[]): OnnxModel {
+  return B.model(
+    B.graph({
+      nodes,
+      inputs: [B.value('x', X)],
+      outputs: outputs.map((o) => B.value(o, [1, M, 4, 4])),
+      initializers: [floats('w', [M, 3, 3, 3], 1), floats('b', [M], 2), ...initializers],
+    }),
+  );
+}
+
+const conv = (out: string, bias = true) =>
+  B.node('Conv', bias ? ['x', 'w', 'b'] : ['x', 'w'], [out], { pads: [1, 1, 1, 1] }, { name: `conv_${out}` });
+
+async function run(m: OnnxModel, x: Tensor<'float32'>): Promise<Record<string, Float32Array>> {
+  const session = await backend.load({ format: 'onnx', name: 'fold test', bytes: writeModel(m) });
+  try {
+    const out = await session.run({ x });
+    return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, t.toFloat32()]));
+  } finally {
+    await session.dispose();
+  }
+}
+
+/** Largest |a - b| over the largest |a|, per output, of both models on the same random input. */
+async function relativeError(a: OnnxModel, b: OnnxModel, shape = X): Promise<Record<string, number>> {
+  const x = new Tensor('float32', shape, noise(shape, 99));
+  const [ra, rb] = [await run(a, x), await run(b, x)];
+  expect(Object.keys(rb).sort()).toEqual(Object.keys(ra).sort());
+  return Object.fromEntries(
+    Object.keys(ra).map((k) => {
+      let diff = 0;
+      let top = 0;
+      for (let i = 0; i < ra[k]!.length; i++) {
+        diff = Math.max(diff, Math.abs(ra[k]![i]! - rb[k]![i]!));
+        top = Math.max(top, Math.abs(ra[k]![i]!));
+      }
+      expect(top, k).toBeGreaterThan(0);
+      return [k, diff / top];
+    }),
+  );
+}
+
+const ops = (m: OnnxModel) => m.graph.nodes.map((n) => n.opType);
+const count = (m: OnnxModel, op: string) => ops(m).filter((o) => o === op).length;
+
+function check(models: Record<string, OnnxModel>): Record<string, string> {
+  const paths = Object.entries(models).map(([name, m]) => {
+    const path = join(dir, `${name}.onnx`);
+    writeFileSync(path, writeModel(m));
+    return path;
+  });
+  return onnxCheck(paths);
+}
+
+describe('folds into the Conv before it', () => {
+  it('BatchNormalization, after a Conv with and without bias', async () => {
+    const m = model(
+      [
+        conv('c1'),
+        B.node('BatchNormalization', ['c1', 'gamma', 'beta', 'mean', 'var'], ['y1'], {
+          epsilon: B.float(1e-3),
+        }),
+        conv('c2', false),
+        B.node('BatchNormalization', ['c2', 'gamma', 'beta', 'mean', 'var'], ['y2']),
+      ],
+      ['y1', 'y2'],
+      [
+        floats('gamma', [M], 3, 2),
+        floats('beta', [M], 4),
+        floats('mean', [M], 5),
+        // Variances from 0.05 to 0.95: the scale differs per channel.
+        floats('var', [M], 6, 0.9, 0.5),
+      ],
+    );
+    const r = foldForQuantization(m);
+    expect([r.folded, r.hardSwish]).toEqual([2, 0]);
+    expect(ops(r.model)).toEqual(['Conv', 'Conv']);
+    for (const c of r.model.graph.nodes) expect(c.inputs).toHaveLength(3);
+    expect(r.model.graph.nodes.map((n) => n.outputs[0])).toEqual(['y1', 'y2']);
+    expect(check({ bn: r.model })).toEqual({});
+    const err = await relativeError(m, r.model);
+    expect(err.y1).toBeLessThan(1e-4);
+    expect(err.y2).toBeLessThan(1e-4);
+  });
+
+  it('a per-channel Mul [1, M, 1, 1] or [M, 1, 1] then a scalar Add', async () => {
+    const m = model(
+      [
+        conv('c1'),
+        B.node('Mul', ['c1', 'scale4'], ['m1']),
+        B.node('Add', ['m1', 'shift'], ['y1']),
+        conv('c2'),
+        // Constant first: the fold finds the Conv output on either side.
+        B.node('Mul', ['scale3', 'c2'], ['y2']),
+      ],
+      ['y1', 'y2'],
+      [
+        tensorFromArray('scale4', DataType.FLOAT, [1, M, 1, 1], Float32Array.of(2, -0.5, 0.25, 3)),
+        tensorFromArray('scale3', DataType.FLOAT, [M, 1, 1], Float32Array.of(-1, 4, 0.5, 1.5)),
+        scalar('shift', 0.75),
+      ],
+    );
+    const r = foldForQuantization(m);
+    expect([r.folded, r.hardSwish]).toEqual([3, 0]);
+    expect(ops(r.model)).toEqual(['Conv', 'Conv']);
+    expect(check({ affine: r.model })).toEqual({});
+    const err = await relativeError(m, r.model);
+    expect(err.y1).toBeLessThan(1e-4);
+    expect(err.y2).toBeLessThan(1e-4);
+  });
+});
+
+describe('hard-swish spelled out becomes x * HardSigmoid(x)', () => {
+  const hardSwish = (x: string, out: string, divFirst: boolean): NodeProto[] => [
+    B.node('Add', [x, 'three'], [`${out}_plus3`]),
+    B.node('Clip', [`${out}_plus3`, 'zero', 'six'], [`${out}_clip`]),
+    ...(divFirst
+      ? [B.node('Div', [`${out}_clip`, 'six'], [`${out}_div`]), B.node('Mul', [`${out}_div`, x], [out])]
+      : [B.node('Mul', [x, `${out}_clip`], [`${out}_mul`]), B.node('Div', [`${out}_mul`, 'six'], [out])]),
+  ];
+  const constants = [scalar('three', 3, [1]), scalar('zero', 0), scalar('six', 6), scalar('five', 5)];
+
+  it('Mul then Div, and Div then Mul', async () => {
+    const m = model(
+      [conv('h'), ...hardSwish('h', 'y1', false), ...hardSwish('h', 'y2', true)],
+      ['y1', 'y2'],
+      constants,
+    );
+    const r = foldForQuantization(m);
+    expect([r.folded, r.hardSwish]).toEqual([0, 2]);
+    expect(count(r.model, 'Clip')).toBe(0);
+    expect(count(r.model, 'Div')).toBe(0);
+    expect(count(r.model, 'Add')).toBe(0);
+    expect(count(r.model, 'HardSigmoid')).toBe(2);
+    // Each Mul reads h and its HardSigmoid of h, and writes the old output name.
+    for (const out of ['y1', 'y2']) {
+      const mul = r.model.graph.nodes.find((n) => n.outputs[0] === out)!;
+      expect(mul.opType).toBe('Mul');
+      const sigmoid = r.model.graph.nodes.find((n) => n.outputs[0] === mul.inputs[1])!;
+      expect([mul.inputs[0], sigmoid.opType, sigmoid.inputs]).toEqual(['h', 'HardSigmoid', ['h']]);
+    }
+    expect(check({ hardswish: r.model })).toEqual({});
+    const err = await relativeError(m, r.model);
+    expect(err.y1).toBeLessThan(1e-4);
+    expect(err.y2).toBeLessThan(1e-4);
+  });
+
+  it('not when the Div is by 5, or the Clip output is read twice', () => {
+    const by5 = hardSwish('h', 'y1', false).map((n) =>
+      n.opType === 'Div' ? { ...n, inputs: [n.inputs[0]!, 'five'] } : n,
+    );
+    const twice = [...hardSwish('h', 'y2', true), B.node('Relu', ['y2_clip'], ['y3'])];
+    const m = model([conv('h'), ...by5, ...twice], ['y1', 'y2', 'y3'], constants);
+    const r = foldForQuantization(m);
+    expect([r.folded, r.hardSwish]).toEqual([0, 0]);
+    expect(r.model).toBe(m);
+  });
+});
+
+describe('must not fold', () => {
+  it('a Conv output that two nodes read', () => {
+    const m = model(
+      [
+        conv('c'),
+        B.node('BatchNormalization', ['c', 'gamma', 'beta', 'mean', 'var'], ['y1']),
+        B.node('Relu', ['c'], ['y2']),
+      ],
+      ['y1', 'y2'],
+      [
+        floats('gamma', [M], 3),
+        floats('beta', [M], 4),
+        floats('mean', [M], 5),
+        floats('var', [M], 6, 0.5, 1),
+      ],
+    );
+    const r = foldForQuantization(m);
+    expect([r.folded, r.hardSwish]).toEqual([0, 0]);
+    expect(ops(r.model)).toEqual(['Conv', 'BatchNormalization', 'Relu']);
+  });
+
+  it('a Mul by a constant along another axis than the channels ([1, 1, 1, W] or [W] with W = M)', async () => {
+    const m = model(
+      [
+        conv('c1'),
+        B.node('Mul', ['c1', 'alongW'], ['y1']),
+        conv('c2'),
+        B.node('Mul', ['c2', 'flat'], ['y2']),
+      ],
+      ['y1', 'y2'],
+      [
+        tensorFromArray('alongW', DataType.FLOAT, [1, 1, 1, M], Float32Array.of(2, -1, 0.5, 3)),
+        tensorFromArray('flat', DataType.FLOAT, [M], Float32Array.of(-2, 1, 0.25, 5)),
+      ],
+    );
+    const r = foldForQuantization(m);
+    expect([r.folded, r.hardSwish]).toEqual([0, 0]);
+    expect(ops(r.model)).toEqual(['Conv', 'Mul', 'Conv', 'Mul']);
+    expect(await relativeError(m, r.model)).toEqual({ y1: 0, y2: 0 });
+  });
+
+  it('a Conv output that is a graph output', () => {
+    const m = model(
+      [conv('c'), B.node('BatchNormalization', ['c', 'gamma', 'beta', 'mean', 'var'], ['y'])],
+      ['c', 'y'],
+      [
+        floats('gamma', [M], 3),
+        floats('beta', [M], 4),
+        floats('mean', [M], 5),
+        floats('var', [M], 6, 0.5, 1),
+      ],
+    );
+    const r = foldForQuantization(m);
+    expect([r.folded, r.hardSwish]).toEqual([0, 0]);
+    expect(ops(r.model)).toEqual(['Conv', 'BatchNormalization']);
+  });
+});
+
+/** A white page with dark glyph rows, normalized as PaddleOCR normalizes its input (as in fp16.test.ts). */
+function page(h: number, w: number): Tensor<'float32'> {
+  const mean = [0.485, 0.456, 0.406];
+  const std = [0.229, 0.224, 0.225];
+  const data = new Float32Array(3 * h * w);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const row = Math.floor(y / 24);
+      const inRow = y % 24 >= 6 && y % 24 < 18 && x > 10 + row * 7 && x < w - 20 - row * 11;
+      const ink = inRow && Math.floor(x / 6) % 3 !== 2;
+      const v = ink ? 0.1 : 0.92 + 0.03 * Math.sin(x * 0.1 + y * 0.05);
+      for (let c = 0; c < 3; c++) data[c * h * w + y * w + x] = (v - mean[c]!) / std[c]!;
+    }
+  }
+  return new Tensor('float32', [1, 3, h, w], data);
+}
+
+describe('PaddleOCR det', () => {
+  it('folds 58 nodes and 24 hard-swishes; the same probability map; passes onnx.checker', async () => {
+    const det = readModel(readFileSync(OCR_MODELS.det));
+    const before = ops(det);
+    const r = foldForQuantization(det);
+    // Counted here from the graph: 62 Convs; of 3 BatchNormalizations the one after a
+    // ConvTranspose stays; 24 Add(x, 3) -> Clip(0, 6) -> Mul -> Div(6).
+    expect([r.folded, r.hardSwish]).toEqual([58, 24]);
+    expect(ops(det)).toEqual(before);
+    expect(count(r.model, 'Conv')).toBe(count(det, 'Conv'));
+    expect(count(r.model, 'BatchNormalization')).toBe(1);
+    expect(count(r.model, 'Clip')).toBe(0);
+    expect(count(r.model, 'Div')).toBe(0);
+    expect(count(r.model, 'HardSigmoid')).toBe(count(det, 'HardSigmoid') + 24);
+    // Each fold removes a node; each hard-swish turns Add, Clip, Mul, Div into HardSigmoid, Mul.
+    const nonConstant = (m: OnnxModel) => m.graph.nodes.filter((n) => n.opType !== 'Constant').length;
+    expect(nonConstant(det) - nonConstant(r.model)).toBe(58 + 2 * 24);
+    expect(check({ det: r.model })).toEqual({});
+    // Random noise gives a map of almost zeros (max 0.007 here), so a page with text rows too.
+    const shape = [1, 3, 320, 320];
+    for (const [input, text] of [
+      [new Tensor('float32', shape, noise(shape, 7)), 0],
+      [page(320, 320), 5000],
+    ] as const) {
+      const a = (await run(det, input))['sigmoid_0.tmp_0']!;
+      const b = (await run(r.model, input))['sigmoid_0.tmp_0']!;
+      let diff = 0;
+      for (let i = 0; i < a.length; i++) diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+      // Measured here: 1.8e-7 (noise), 1.3e-5 (page, 13976 text pixels).
+      expect(diff).toBeLessThan(1e-4);
+      expect(a.filter((v) => v > 0.3).length).toBeGreaterThanOrEqual(text);
+    }
+  });
+});
