@@ -6,9 +6,10 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { FileIOError, type TensorMap } from '@edge/core';
-import { type PreprocessSpec, type PresetName, preprocess } from '@edge/preprocess';
+import { type ImageInput, type PreprocessSpec, type PresetName, preprocess } from '@edge/preprocess';
 
-const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff', '.gif']);
+// What @edge/preprocess decodes (through sharp): other files in the folder are not images to it.
+const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp']);
 
 /**
  * The image files of a folder (by extension, not recursive), sorted by name.
@@ -37,17 +38,17 @@ export function listImages(dir: string): string[] {
 }
 
 /**
- * Feeds of `input`, one image at a time, preprocessed by `spec`.
+ * Feeds of `input`, one image (a path or encoded bytes) at a time, preprocessed by `spec`.
  *
  * @throws FileIOError / ArgumentError from @edge/preprocess for an unreadable or damaged image,
  *   naming the file.
  */
 export async function* imageFeeds(
-  paths: readonly string[],
+  images: readonly ImageInput[],
   spec: PreprocessSpec | PresetName,
   input: string,
 ): AsyncGenerator<TensorMap> {
-  for (const path of paths) yield { [input]: (await preprocess(path, spec)).tensor };
+  for (const path of images) yield { [input]: (await preprocess(path, spec)).tensor };
 }
 
 /**

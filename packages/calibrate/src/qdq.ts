@@ -42,7 +42,11 @@ export const DEFAULT_QDQ_OPS: readonly string[] = Object.freeze([
 export interface QdqOptions {
   /** Op types to quantize; default {@link DEFAULT_QDQ_OPS}. */
   readonly ops?: readonly string[];
-  /** Names of nodes kept in float32 (the layers an accuracy report blames, for instance). */
+  /**
+   * Nodes kept in float32 by node name; a tensor name keeps that tensor in float32, and with it
+   * every node that reads or writes it (so the tensors an accuracy report blames can be passed as
+   * they are).
+   */
   readonly excludeNodes?: readonly string[];
   /**
    * Biases of Conv, ConvTranspose and Gemm: `int32` at input scale x weight scale (default; what
@@ -156,8 +160,10 @@ export function quantizeQdq(
       );
     }
   }
-  const fold = options.fold === false ? undefined : foldForQuantization(model);
-  const source = upgradeOpset(fold?.model ?? model, 13);
+  // Raised first, so that Clip bounds are inputs by the time hard-swish is looked for.
+  const upgraded = upgradeOpset(model, 13);
+  const fold = options.fold === false ? undefined : foldForQuantization(upgraded);
+  const source = fold?.model ?? upgraded;
   const graph = new Graph(source);
   // Outputs of bounded activations need no calibration (those made by folding have none).
   const bounded: Record<string, number> = {};
@@ -189,6 +195,11 @@ export function quantizeQdq(
     const keep = (reason: string) => kept.push({ node: label, op: node.opType, reason });
     if (excluded.has(label)) {
       keep('excluded by options.excludeNodes');
+      continue;
+    }
+    const floatTensor = [...node.inputs, ...node.outputs].find((t) => excluded.has(t));
+    if (floatTensor !== undefined) {
+      keep(`tensor '${floatTensor}' is kept in float32 by options.excludeNodes`);
       continue;
     }
     const missing = [
@@ -290,7 +301,10 @@ export function quantizeQdq(
     if (t?.dims.length !== 1) return undefined;
     const b = tensorValues(t) as Float32Array;
     const scales = Float32Array.from(b, (_, c) => inputScale * weightScales[c % weightScales.length]!);
-    const q = Int32Array.from(b, (v, c) => Math.max(-INT32_MAX, Math.min(INT32_MAX, rint(v / scales[c]!))));
+    const values = Array.from(b, (v, c) => rint(v / scales[c]!));
+    // A near-dead channel (tiny weights) can put b / scale past int32: that bias stays float32.
+    if (values.some((v) => !(Math.abs(v) <= INT32_MAX))) return undefined;
+    const q = Int32Array.from(values);
     const stored = unique(`${name}_quantized`);
     const scaleName = unique(`${name}_scale`);
     const zeroName = unique(`${name}_zero_point`);

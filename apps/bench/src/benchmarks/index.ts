@@ -4,6 +4,7 @@
 import type { Benchmark } from '../harness/types.js';
 import { parseBenchmark } from './parse.js';
 import { preprocessBenchmark } from './preprocess.js';
+import { quantizeBenchmark } from './quantize.js';
 import { runtimeBatchingBenchmark } from './runtime-batching.js';
 import { runtimeOverheadBenchmark } from './runtime-overhead.js';
 import { runtimeSoakBenchmark } from './runtime-soak.js';
@@ -15,4 +16,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   runtimeOverheadBenchmark,
   runtimeBatchingBenchmark,
   runtimeSoakBenchmark,
+  quantizeBenchmark,
 ];

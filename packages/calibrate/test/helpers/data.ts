@@ -1,0 +1,142 @@
+// Real-looking data for calibration and accuracy tests: photos from the Debian packages unpacked by
+// scripts/test-data.sh, and pages and lines of text rendered with Debian's DejaVu fonts (plain or
+// over a photo), all from a seeded generator so every run sees the same images.
+
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const CACHE = join(here, '../../../preprocess/test/fixtures/.cache');
+
+/** Photos (jpg/png) of skimage-data and opencv-data, sorted. */
+export function photos(): string[] {
+  return ['skimage-data', 'opencv-data'].flatMap((d) =>
+    readdirSync(join(CACHE, d))
+      .filter((f) => /\.(jpg|png)$/.test(f))
+      .sort()
+      .map((f) => join(CACHE, d, f)),
+  );
+}
+
+const FONTS = ['DejaVuSans.ttf', 'DejaVuSerif.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSansMono.ttf'].map(
+  (f) => `/usr/share/fonts/truetype/dejavu/${f}`,
+);
+const WORDS = (
+  'edge deploys convolutional networks on every device text detection with PaddleOCR quick brown fox ' +
+  'jumps over the lazy dog invoice total amount due date 2026 order number 48151623 street avenue ' +
+  'station platform exit open closed monday friday price sale discount coffee tea water milk bread ' +
+  'calibration quantization accuracy tensor kernel engine batch image page line word letter number'
+).split(' ');
+
+/** A seeded generator of numbers in [0, 1) (mulberry32). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function pick<T>(r: () => number, list: readonly T[]): T {
+  return list[Math.floor(r() * list.length)]!;
+}
+
+function phrase(r: () => number, words: number): string {
+  return Array.from({ length: words }, () => pick(r, WORDS)).join(' ');
+}
+
+/** Alpha mask of one line of text (0 = no ink). */
+async function renderLine(text: string, font: string, dpi: number) {
+  const { data, info } = await sharp({ text: { text, fontfile: font, dpi } })
+    .greyscale()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { alpha: data, width: info.width, height: info.height, channels: info.channels };
+}
+
+/** An RGB background: light paper, or a photo crop washed towards white so text stays legible. */
+async function background(
+  r: () => number,
+  width: number,
+  height: number,
+  photo?: string,
+): Promise<Uint8Array> {
+  if (!photo) {
+    const paper = 225 + Math.floor(r() * 30);
+    return new Uint8Array(width * height * 3).fill(paper);
+  }
+  const { data } = await sharp(photo)
+    .resize(width, height, { fit: 'cover' })
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const out = new Uint8Array(width * height * 3);
+  for (let i = 0; i < out.length; i++) out[i] = Math.round(data[i]! * 0.45 + 255 * 0.55);
+  return out;
+}
+
+/**
+ * A page of text lines (PNG): 3 to 7 lines of 2 to 6 words at 110 to 220 dpi in one of four
+ * DejaVu faces, dark ink on paper or over a photo.
+ */
+export async function textPage(seed: number, photo?: string, width = 640, height = 480): Promise<Buffer> {
+  const r = rng(seed);
+  const page = await background(r, width, height, photo);
+  let y = 10 + Math.floor(r() * 30);
+  const lines = 3 + Math.floor(r() * 5);
+  for (let k = 0; k < lines && y < height - 40; k++) {
+    const line = await renderLine(
+      phrase(r, 2 + Math.floor(r() * 5)),
+      pick(r, FONTS),
+      110 + Math.floor(r() * 110),
+    );
+    const x0 = 10 + Math.floor(r() * Math.max(1, width - line.width - 20));
+    const ink = Math.floor(r() * 70);
+    for (let yy = 0; yy < line.height && y + yy < height; yy++) {
+      for (let xx = 0; xx < line.width && x0 + xx < width; xx++) {
+        const a = line.alpha[(yy * line.width + xx) * line.channels]! / 255;
+        if (a === 0) continue;
+        const p = ((y + yy) * width + x0 + xx) * 3;
+        for (let c = 0; c < 3; c++) page[p + c] = Math.round(page[p + c]! * (1 - a) + ink * a);
+      }
+    }
+    y += line.height + 12 + Math.floor(r() * 40);
+  }
+  return sharp(page, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
+}
+
+/**
+ * One line of text cropped with a small margin (PNG), as the PaddleOCR classifier sees a detected
+ * line; upside down when `flipped`.
+ */
+export async function textLine(seed: number, flipped: boolean): Promise<Buffer> {
+  const r = rng(seed);
+  const line = await renderLine(
+    phrase(r, 1 + Math.floor(r() * 4)),
+    pick(r, FONTS),
+    100 + Math.floor(r() * 80),
+  );
+  const m = 6;
+  const width = line.width + 2 * m;
+  const height = line.height + 2 * m;
+  const paper = 215 + Math.floor(r() * 40);
+  const ink = Math.floor(r() * 80);
+  const out = new Uint8Array(width * height * 3).fill(paper);
+  for (let yy = 0; yy < line.height; yy++) {
+    for (let xx = 0; xx < line.width; xx++) {
+      const a = line.alpha[(yy * line.width + xx) * line.channels]! / 255;
+      const p = ((yy + m) * width + xx + m) * 3;
+      for (let c = 0; c < 3; c++) out[p + c] = Math.round(paper * (1 - a) + ink * a);
+    }
+  }
+  const img = sharp(out, { raw: { width, height, channels: 3 } });
+  return (flipped ? img.rotate(180) : img).png().toBuffer();
+}
