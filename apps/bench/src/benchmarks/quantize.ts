@@ -53,7 +53,8 @@ function floatOps(model: OnnxModel, quantized: readonly string[]): Record<string
   const q = new Set(quantized);
   const counts: Record<string, number> = {};
   for (const n of model.graph.nodes) {
-    if (n.opType === 'QuantizeLinear' || n.opType === 'DequantizeLinear' || q.has(n.name || n.outputs[0]!)) continue;
+    const skip = n.opType === 'QuantizeLinear' || n.opType === 'DequantizeLinear' || n.opType === 'Constant';
+    if (skip || q.has(n.name || n.outputs[0]!)) continue;
     counts[n.opType] = (counts[n.opType] ?? 0) + 1;
   }
   return counts;
@@ -67,9 +68,18 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
   const feeds: FeedSource = photos.length
     ? imageFeeds(photos, SPEC, 'x')
     : Array.from({ length: CALIBRATION_IMAGES }, (_, k) => ({
-        x: new Tensor('float32', SHAPE, noise(SHAPE.reduce((a, b) => a * b, 1), k + 1)),
+        x: new Tensor(
+          'float32',
+          SHAPE,
+          noise(
+            SHAPE.reduce((a, b) => a * b, 1),
+            k + 1,
+          ),
+        ),
       }));
-  ctx.progress(`calibrating on ${photos.length || CALIBRATION_IMAGES} ${photos.length ? 'photos' : 'noise images'}`);
+  ctx.progress(
+    `calibrating on ${photos.length || CALIBRATION_IMAGES} ${photos.length ? 'photos' : 'noise images'}`,
+  );
   const stats = await collectStatistics(model, feeds, {
     backend,
     threads: THREADS,
@@ -91,7 +101,16 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
     uint8: await load(uint8.model, 'uint8'),
   };
   try {
-    const x = { x: new Tensor('float32', SHAPE, noise(SHAPE.reduce((a, b) => a * b, 1), 99)) };
+    const x = {
+      x: new Tensor(
+        'float32',
+        SHAPE,
+        noise(
+          SHAPE.reduce((a, b) => a * b, 1),
+          99,
+        ),
+      ),
+    };
     const { warmup, runs } = ctx.repetitions;
     ctx.progress(`timing round-robin: ${warmup} warmup + ${runs} runs of each`);
     const t = await timeEachAsync(
@@ -120,7 +139,11 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
       ...fig('FP32 after folding', 'fp32Folded', 'the same model after foldForQuantization'),
       source: 'onnxruntime-node CPU',
     };
-    const q8 = fig('INT8 QDQ, int8 activations (zero point 0, TensorRT form)', 'int8', 'quantizeQdq defaults');
+    const q8 = fig(
+      'INT8 QDQ, int8 activations (zero point 0, TensorRT form)',
+      'int8',
+      'quantizeQdq defaults',
+    );
     const u8 = fig('INT8 QDQ, uint8 activations (zero point 128)', 'uint8', "activationType: 'uint8'");
     const calibration: Figure = {
       name: 'calibration time per image (all tensors exposed, histograms streamed)',
