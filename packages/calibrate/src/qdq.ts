@@ -122,6 +122,20 @@ function isBias(node: NodeProto, index: number): boolean {
   return index === 2 && (node.opType === 'Conv' || node.opType === 'ConvTranspose' || node.opType === 'Gemm');
 }
 
+/** Ops whose inputs after the first are parameters (sizes, scales, axes), not data. */
+const FIRST_INPUT_ONLY = new Set(['Resize', 'Upsample', 'Reshape', 'Pad', 'Slice', 'Expand', 'Tile', 'Squeeze', 'Unsqueeze']);
+
+/**
+ * Ops whose output stays within their input's range: the output takes the input's scale, so the
+ * Q/DQ pairs around them cancel and the op runs on 8-bit data (onnxruntime drops them).
+ */
+const SAME_SCALE = new Set(['Resize', 'MaxPool', 'Reshape', 'Transpose', 'Flatten', 'Squeeze', 'Unsqueeze', 'Slice']);
+
+/** Whether input `k` of a quantized node is data that gets a Q/DQ pair (or a quantized constant). */
+function quantizedInput(node: NodeProto, k: number): boolean {
+  return !!node.inputs[k] && !isBias(node, k) && (k === 0 || !FIRST_INPUT_ONLY.has(node.opType));
+}
+
 function checkNames(label: string, value: unknown): readonly string[] {
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
     throw new ArgumentError(`Expected array of strings for ${label} but received ${typeof value}`);
@@ -144,7 +158,7 @@ export function quantizeQdq(
   thresholds: Readonly<Record<string, number>>,
   options: QdqOptions = {},
 ): QdqResult {
-  let ranges = thresholds;
+  let ranges: Record<string, number> = { ...thresholds };
   const ops = new Set(checkNames('options.ops', options.ops ?? DEFAULT_QDQ_OPS));
   const excluded = new Set(checkNames('options.excludeNodes', options.excludeNodes ?? []));
   const bias = checkOneOf('options.bias', options.bias ?? 'int32', ['int32', 'float'] as const);
@@ -171,7 +185,7 @@ export function quantizeQdq(
     if ((n.opType === 'HardSigmoid' || n.opType === 'Sigmoid') && !(ranges[n.outputs[0]!]! > 0))
       bounded[n.outputs[0]!] = 1;
   }
-  ranges = { ...bounded, ...ranges };
+  ranges = { ...bounded, ...ranges } as Record<string, number>;
   const types = inferShapes(graph);
   const isFloat = (name: string) => types.get(name)?.elemType === DataType.FLOAT;
   const taken = new Set<string>([
@@ -202,8 +216,10 @@ export function quantizeQdq(
       keep(`tensor '${floatTensor}' is kept in float32 by options.excludeNodes`);
       continue;
     }
+    const input = node.inputs[0]!;
+    if (SAME_SCALE.has(node.opType) && ranges[input]! > 0) ranges[node.outputs[0]!] = ranges[input]!;
     const missing = [
-      ...node.inputs.filter((i, k) => i && !isBias(node, k)),
+      ...node.inputs.filter((_, k) => quantizedInput(node, k)),
       ...node.outputs.slice(0, 1),
     ].find((t) => !isFloat(t) || (!graph.isConstant(t) && !(ranges[t]! > 0)));
     if (missing !== undefined) {
@@ -319,7 +335,7 @@ export function quantizeQdq(
   let weights = 0;
   for (const node of quantized) {
     for (const t of [
-      ...node.inputs.filter((i, k) => i && !isBias(node, k) && !graph.isConstant(i)),
+      ...node.inputs.filter((i, k) => quantizedInput(node, k) && !graph.isConstant(i)),
       node.outputs[0]!,
     ])
       activationPair(t);
@@ -329,7 +345,7 @@ export function quantizeQdq(
     let weightScales: Float32Array | undefined;
     for (let k = 0; k < inputs.length; k++) {
       const name = inputs[k]!;
-      if (!name || !graph.isConstant(name) || isBias(node, k)) continue;
+      if (!quantizedInput(node, k) || !graph.isConstant(name)) continue;
       const axis = weightAxis(node, k, graph.constant(name)!.dims.length);
       const key = `${name}@${axis ?? 'tensor'}`;
       let w = weightCache.get(key);

@@ -475,7 +475,8 @@ describe('the PaddleOCR models', () => {
   });
 
   it.each([
-    ['cls', [1, 3, 48, 192], 'softmax_0.tmp_0', [1, 2], 35],
+    // cls: 35 BatchNormalizations folded, and 18 hard-swishes found once opset 13 made Clip's bounds inputs.
+    ['cls', [1, 3, 48, 192], 'softmax_0.tmp_0', [1, 2], 53],
     ['det', [1, 3, 64, 64], 'sigmoid_0.tmp_0', [1, 1, 64, 64], 82],
   ] as const)(
     '%s: quantized with ranges from a few random feeds, passes onnx.checker and runs',
@@ -485,7 +486,7 @@ describe('the PaddleOCR models', () => {
       const r = quantizeQdq(model, await minmaxRanges(model, feeds));
       expect(new Graph(r.model).opsetVersion('')).toBe(13);
       expect(r.folded).toBe(folded);
-      expect(r.quantized.length).toBeGreaterThan(100);
+      expect(r.quantized.length).toBeGreaterThan(90);
       expect(r.weights).toBeGreaterThan(50);
       expect(check({ [key]: r.model })).toEqual({});
       const session = await fused.load({ format: 'onnx', name: key, bytes: writeModel(r.model) });
