@@ -194,6 +194,33 @@ describe('edge quantize', () => {
     expect(ops).toContain('DequantizeLinear');
   });
 
+  it('--int8 --target keeps the costliest node groups in float32 until the score on the images is reached', () => {
+    const mixed = join(dir, 'cls.mixed.onnx');
+    const r = edge(
+      'quantize',
+      MODEL,
+      '--int8',
+      '--cache',
+      CACHE,
+      '--out',
+      mixed,
+      ...SET,
+      '--target',
+      '1',
+      '--group',
+      '40',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /^mixed precision on 6 images: score [\d.]+( -> [\d.]+)* \(target 1\); \d+ tensors kept in float32$/m,
+    );
+    expect(r.stderr).toMatch(/\d+\/\d+ groups/);
+    const count = (path: string) =>
+      readModelFile(path).graph.nodes.filter((n) => n.opType === 'QuantizeLinear').length;
+    // A perfect score asks for more float32 than the plain INT8 model has.
+    expect(count(mixed)).toBeLessThan(count(INT8));
+  });
+
   it('--fp16 writes float16 weights behind float32 inputs and outputs', () => {
     const r = edge('quantize', MODEL, '--fp16', '--out', FP16);
     expect(r.code, r.stderr).toBe(0);

@@ -42,7 +42,7 @@ export interface OutputMetrics {
 export interface LayerError {
   /** Tensor name (the same in both models). */
   readonly tensor: string;
-  /** Op type of the node that computes it in the reference model. */
+  /** Op type of the node that computes it in the candidate (a folded Conv, for instance). */
   readonly op: string;
   /** Relative error ‖candidate − reference‖ / ‖reference‖ over every feed. */
   readonly error: number;
@@ -223,10 +223,18 @@ export async function compareModels(
   const error = new Map(
     [...layerAcc].map(([t, a]) => [t, a.ref > 0 ? Math.sqrt(a.diff / a.ref) : Math.sqrt(a.diff)]),
   );
+  // A tensor's inputs are read from the candidate, where folding may have merged nodes: the folded
+  // Conv that writes a BatchNormalization's output name reads the Conv's input. Q/DQ pairs are
+  // looked through to the tensor they quantize.
+  const source = (name: string): string => {
+    const dq = candGraph.producer(name);
+    const q = dq?.opType === 'DequantizeLinear' ? candGraph.producer(dq.inputs[0]!) : undefined;
+    return q?.opType === 'QuantizeLinear' ? q.inputs[0]! : name;
+  };
   const layers = [...error]
     .map(([tensor, e]): LayerError => {
-      const node = refGraph.producer(tensor)!;
-      const before = Math.max(0, ...node.inputs.map((i) => error.get(i) ?? 0));
+      const node = candGraph.producer(tensor) ?? refGraph.producer(tensor)!;
+      const before = Math.max(0, ...node.inputs.map((i) => error.get(source(i)) ?? 0));
       return { tensor, op: node.opType, error: e, growth: e - before };
     })
     .sort((x, y) => y.growth - x.growth)

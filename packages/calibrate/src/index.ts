@@ -62,4 +62,11 @@ export {
   type RangeParams,
   type RangeStatistics,
 } from './ranges.js';
+export {
+  type FloatTensorChoice,
+  findFloatTensors,
+  quantizationSensitivity,
+  type SensitivityOptions,
+  type TensorGroup,
+} from './sensitivity.js';
 export { perChannelScales } from './weights.js';

@@ -123,13 +123,32 @@ function isBias(node: NodeProto, index: number): boolean {
 }
 
 /** Ops whose inputs after the first are parameters (sizes, scales, axes), not data. */
-const FIRST_INPUT_ONLY = new Set(['Resize', 'Upsample', 'Reshape', 'Pad', 'Slice', 'Expand', 'Tile', 'Squeeze', 'Unsqueeze']);
+const FIRST_INPUT_ONLY = new Set([
+  'Resize',
+  'Upsample',
+  'Reshape',
+  'Pad',
+  'Slice',
+  'Expand',
+  'Tile',
+  'Squeeze',
+  'Unsqueeze',
+]);
 
 /**
  * Ops whose output stays within their input's range: the output takes the input's scale, so the
  * Q/DQ pairs around them cancel and the op runs on 8-bit data (onnxruntime drops them).
  */
-const SAME_SCALE = new Set(['Resize', 'MaxPool', 'Reshape', 'Transpose', 'Flatten', 'Squeeze', 'Unsqueeze', 'Slice']);
+const SAME_SCALE = new Set([
+  'Resize',
+  'MaxPool',
+  'Reshape',
+  'Transpose',
+  'Flatten',
+  'Squeeze',
+  'Unsqueeze',
+  'Slice',
+]);
 
 /** Whether input `k` of a quantized node is data that gets a Q/DQ pair (or a quantized constant). */
 function quantizedInput(node: NodeProto, k: number): boolean {

@@ -3,10 +3,10 @@
 // on pages and photos it never saw; and the PaddleOCR direction classifier the same way on
 // rendered text lines, half of them upside down.
 //
-// The classifier meets the issue's target (99% top-1 agreement). The detector does NOT: symmetric
-// per-tensor INT8 (what TensorRT takes) on this MobileNet-style network gives a text-map IoU of
-// about 0.80 (target 0.95). Its test holds the measured level, so a change that makes
-// quantization worse fails here; see the README for the figures and what to try next.
+// Symmetric per-tensor INT8 (what TensorRT takes) of the whole detector gives a text-map IoU of
+// about 0.84 only: its re-parameterised backbone has layers whose channels differ in range by
+// orders of magnitude. A sensitivity sweep on calibration images picks the few tensors to keep in
+// FP32, and the mixed model is then checked on held-out images.
 
 import { createBackend } from '@edge/backends-onnxruntime';
 import { readModelFile } from '@edge/onnx-parse';
@@ -16,6 +16,7 @@ import {
   collectStatistics,
   compareModels,
   computeRanges,
+  findFloatTensors,
   formatComparison,
   imageFeeds,
   quantizeQdq,
@@ -36,8 +37,8 @@ const DET_SPEC: PreprocessSpec = {
 };
 
 describe('PaddleOCR v4 detector, INT8 QDQ', () => {
-  it('text-map IoU against FP32 on held-out pages and photos stays at its measured level (0.75; target 0.95 not met)', {
-    timeout: 600_000,
+  it('text-map IoU against FP32 is at least 0.95 on held-out pages and photos, with the most sensitive tensors in FP32', {
+    timeout: 900_000,
   }, async () => {
     const all = photos();
     // Calibration: 16 pages (half over photos) and 8 photos; held out: 10 other pages, 4 other photos.
@@ -61,20 +62,35 @@ describe('PaddleOCR v4 detector, INT8 QDQ', () => {
       threads: 2,
     });
     expect(stats.samples).toBe(calibration.length);
-    const q = quantizeQdq(model, computeRanges(stats, 'entropy'));
-    expect(q.kept).toEqual([]);
-    const report = await compareModels(model, q.model, imageFeeds(heldOut, DET_SPEC, 'x'), {
-      backend,
-      threads: 2,
-      layers: 5,
-    });
-    console.log(
-      `calibration ${(stats.elapsedMs / stats.samples).toFixed(0)} ms/image\n${formatComparison(report)}`,
+    const ranges = computeRanges(stats, 'percentile');
+
+    // Everything INT8: short of the target (about 0.84 here).
+    const full = quantizeQdq(model, ranges);
+    // Mixed precision chosen on 6 calibration images only.
+    const choice = await findFloatTensors(
+      model,
+      ranges,
+      () => imageFeeds(calibration.slice(0, 6), DET_SPEC, 'x'),
+      {
+        backend,
+        threads: 2,
+        target: 0.97,
+        groupSize: 12,
+      },
     );
-    const map = report.outputs[0]!;
+    const evaluate = (m: typeof model) =>
+      compareModels(model, m, imageFeeds(heldOut, DET_SPEC, 'x'), { backend, threads: 2, layers: 0 });
+    const allInt8 = await evaluate(full.model);
+    const mixed = await evaluate(choice.result.model);
+    console.log(
+      `calibration ${(stats.elapsedMs / stats.samples).toFixed(0)} ms/image; all INT8 (${full.quantized.length} nodes):\n${formatComparison(allInt8)}\n` +
+        `${choice.floatTensors.length} tensors in FP32, ${choice.result.quantized.length} nodes INT8, steps ${choice.steps.map((v) => v.toFixed(3)).join(' ')}:\n${formatComparison(mixed)}`,
+    );
+    const map = mixed.outputs[0]!;
     expect(map.kind).toBe('map');
-    expect(map.iou).toBeGreaterThanOrEqual(0.75);
-    expect(map.cosine).toBeGreaterThan(0.85);
+    expect(map.iou).toBeGreaterThanOrEqual(0.95);
+    expect(allInt8.outputs[0]!.iou).toBeLessThan(map.iou!);
+    expect(choice.result.quantized.length).toBeGreaterThan(full.quantized.length / 2);
   });
 });
 

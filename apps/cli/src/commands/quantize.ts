@@ -1,9 +1,13 @@
 import { readFileSync, statSync } from 'node:fs';
+import { createBackend } from '@edge/backends-onnxruntime';
 import {
   convertToFloat16,
   DEFAULT_FLOAT16_BLOCK_LIST,
   DEFAULT_QDQ_OPS,
+  findFloatTensors,
+  imageFeeds,
   type QdqOptions,
+  type QdqResult,
   quantizeQdq,
   readCalibrationCache,
   sha256Hex,
@@ -11,6 +15,9 @@ import {
 import { readModelFile, writeModelFile } from '@edge/onnx-parse';
 import { type Command, type Io, parse, UsageError } from '../command.js';
 import { formatBytes } from '../format.js';
+import { interruptible } from '../interrupt.js';
+import { progressBar } from '../progress.js';
+import { IMAGE_SET_FLAGS, IMAGE_SET_USAGE, imageSet, positiveInteger, singleInput } from './image-set.js';
 
 const USAGE = `usage: edge quantize <model.onnx> (--int8 [--cache FILE] | --fp16) --out FILE [options]
 
@@ -29,12 +36,30 @@ Rewrites an FP32 model for reduced precision and writes it atomically:
   --ops A,B          op types to quantize (default ${DEFAULT_QDQ_OPS.join(',')})
   --no-fold          do not fold BatchNormalization and per-channel Mul/Add into Conv, nor rewrite
                      spelled-out hard-swish, before quantizing
+  --target S         mixed precision: quantize groups of nodes one at a time on --images, then keep
+                     the costliest groups in float32 until the first output's score (IoU of a map,
+                     top-1 agreement of class scores, cosine otherwise) reaches S; use calibration
+                     images here and check held-out ones with 'edge compare'
+  --group N          nodes per group for --target (default 8)
+${IMAGE_SET_USAGE}
 
 --fp16 only:
   --block A,B        op types kept in float32, replacing the default list
                      (${DEFAULT_FLOAT16_BLOCK_LIST.join(',')})`;
 
-const INT8_FLAGS = ['cache', 'bias', 'activations', 'ops', 'no-fold'];
+const INT8_FLAGS = [
+  'cache',
+  'bias',
+  'activations',
+  'ops',
+  'no-fold',
+  'target',
+  'group',
+  'images',
+  'preset',
+  'spec',
+  'limit',
+];
 
 function list(text: unknown): string[] | undefined {
   return typeof text === 'string'
@@ -62,8 +87,11 @@ function firstLines(lines: readonly string[], max = 10): string {
 export const quantizeCommand: Command = {
   name: 'quantize',
   usage: USAGE,
-  run(args: string[], io: Io): number {
+  async run(args: string[], io: Io): Promise<number> {
     const { values, positionals } = parse(args, {
+      ...IMAGE_SET_FLAGS,
+      target: { type: 'string' },
+      group: { type: 'string' },
       int8: { type: 'boolean' },
       fp16: { type: 'boolean' },
       out: { type: 'string' },
@@ -99,7 +127,43 @@ export const quantizeCommand: Command = {
       const cachePath =
         (values.cache as string | undefined) ?? `${modelPath.replace(/\.onnx$/i, '')}.calib.cache`;
       const cache = readCalibrationCache(cachePath, { modelSha256: sha256Hex(readFileSync(modelPath)) });
-      const r = quantizeQdq(model, cache.ranges, options);
+      let r: QdqResult | undefined =
+        values.target === undefined ? quantizeQdq(model, cache.ranges, options) : undefined;
+      if (!r) {
+        const target = Number(values.target);
+        if (!(target >= 0 && target <= 1))
+          throw new UsageError(`--target expects a score between 0 and 1, got '${values.target}'`);
+        const set = imageSet(values);
+        const input = singleInput(model, modelPath);
+        const groupSize = positiveInteger('group', values.group);
+        const code = await interruptible(io, 'quantize', async (signal) => {
+          const bar = progressBar(io, 'group');
+          try {
+            const choice = await findFloatTensors(
+              model,
+              cache.ranges,
+              () => imageFeeds(set.paths, set.spec, input),
+              {
+                backend: createBackend({ graphOptimizationLevel: 'basic' }),
+                threads: set.threads,
+                target,
+                groupSize,
+                qdq: options,
+                onProgress: bar.update,
+                signal,
+              },
+            );
+            r = choice.result;
+            lines.push(
+              `mixed precision on ${set.paths.length} images: score ${choice.steps.map((v: number) => v.toFixed(4)).join(' -> ')} (target ${target}); ${choice.floatTensors.length} tensors kept in float32`,
+            );
+          } finally {
+            bar.finish();
+          }
+          return 0;
+        });
+        if (code !== 0 || !r) return code;
+      }
       writeModelFile(out, r.model);
       const activation = options.activationType ?? 'int8';
       lines.push(
