@@ -75,7 +75,7 @@ describe('PaddleOCR v4 detector, INT8 QDQ', () => {
         backend,
         threads: 2,
         target: 0.97,
-        groupSize: 12,
+        groupSize: 6,
       },
     );
     const evaluate = (m: typeof model) =>
