@@ -24,6 +24,7 @@ import {
   type Progress,
   RANGE_METHODS,
 } from '../src/index.js';
+import { random } from './helpers/data.js';
 
 const backend = createBackend();
 
@@ -31,18 +32,6 @@ afterAll(() => {
   // Every job below, finished, failed or aborted, disposed its session.
   expect(backend.openSessions()).toBe(0);
 });
-
-/** Deterministic uniform numbers in [-0.5, 0.5) (mulberry32). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
-}
 
 const rnd = random(11);
 const weight = (name: string, dims: number[], scale = 1) =>

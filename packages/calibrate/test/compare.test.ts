@@ -14,6 +14,7 @@ import {
 } from '@edge/onnx-parse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ComparisonReport, compareModels, formatComparison, type OutputMetrics } from '../src/index.js';
+import { random } from './helpers/data.js';
 import { python } from './helpers/python.js';
 
 const backend = createBackend();
@@ -21,18 +22,6 @@ const backend = createBackend();
 afterAll(() => {
   expect(backend.openSessions()).toBe(0);
 });
-
-/** Deterministic uniform numbers in [-0.5, 0.5) (mulberry32). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
-}
 
 function noise(shape: number[], seed: number, scale = 1, offset = 0): Float32Array {
   const r = random(seed);

@@ -17,6 +17,7 @@ import {
 } from '@edge/onnx-parse';
 import { afterAll, describe, expect, it } from 'vitest';
 import { foldForQuantization } from '../src/index.js';
+import { textPageTensor as page, random } from './helpers/data.js';
 import { OCR_MODELS, onnxCheck } from './helpers/onnx.js';
 
 const backend = createBackend();
@@ -26,18 +27,6 @@ afterAll(() => {
   expect(backend.openSessions()).toBe(0);
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** Deterministic uniform numbers in [-0.5, 0.5) (mulberry32). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
-}
 
 function noise(shape: number[], seed: number, scale = 4, offset = 0): Float32Array {
   const r = random(seed);
@@ -270,23 +259,6 @@ describe('must not fold', () => {
     expect(ops(r.model)).toEqual(['Conv', 'BatchNormalization']);
   });
 });
-
-/** A white page with dark glyph rows, normalized as PaddleOCR normalizes its input (as in fp16.test.ts). */
-function page(h: number, w: number): Tensor<'float32'> {
-  const mean = [0.485, 0.456, 0.406];
-  const std = [0.229, 0.224, 0.225];
-  const data = new Float32Array(3 * h * w);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const row = Math.floor(y / 24);
-      const inRow = y % 24 >= 6 && y % 24 < 18 && x > 10 + row * 7 && x < w - 20 - row * 11;
-      const ink = inRow && Math.floor(x / 6) % 3 !== 2;
-      const v = ink ? 0.1 : 0.92 + 0.03 * Math.sin(x * 0.1 + y * 0.05);
-      for (let c = 0; c < 3; c++) data[c * h * w + y * w + x] = (v - mean[c]!) / std[c]!;
-    }
-  }
-  return new Tensor('float32', [1, 3, h, w], data);
-}
 
 describe('PaddleOCR det', () => {
   it('folds 58 nodes and 24 hard-swishes; the same probability map; passes onnx.checker', async () => {

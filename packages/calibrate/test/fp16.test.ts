@@ -20,6 +20,7 @@ import {
 } from '@edge/onnx-parse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertToFloat16, DEFAULT_FLOAT16_BLOCK_LIST, type Float16Result } from '../src/fp16.js';
+import { textPageTensor as page } from './helpers/data.js';
 import { OCR_MODELS, onnxCheck } from './helpers/onnx.js';
 
 const { FLOAT, FLOAT16, INT64, INT32, BOOL } = DataType;
@@ -82,23 +83,6 @@ function cosine(a: Float32Array, b: Float32Array): number {
     bb += b[i]! ** 2;
   }
   return dot / Math.sqrt(aa * bb);
-}
-
-/** A white page with dark glyph rows, normalized as PaddleOCR normalizes its input. */
-function page(h: number, w: number): Tensor<'float32'> {
-  const mean = [0.485, 0.456, 0.406];
-  const std = [0.229, 0.224, 0.225];
-  const data = new Float32Array(3 * h * w);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const row = Math.floor(y / 24);
-      const inRow = y % 24 >= 6 && y % 24 < 18 && x > 10 + row * 7 && x < w - 20 - row * 11;
-      const ink = inRow && Math.floor(x / 6) % 3 !== 2;
-      const v = ink ? 0.1 : 0.92 + 0.03 * Math.sin(x * 0.1 + y * 0.05);
-      for (let c = 0; c < 3; c++) data[c * h * w + y * w + x] = (v - mean[c]!) / std[c]!;
-    }
-  }
-  return new Tensor('float32', [1, 3, h, w], data);
 }
 
 describe('the PaddleOCR models (det, cls, rec)', () => {

@@ -36,6 +36,7 @@ import {
   type QdqResult,
   quantizeQdq,
 } from '../src/index.js';
+import { random } from './helpers/data.js';
 import { OCR_MODELS, onnxCheck } from './helpers/onnx.js';
 import { python } from './helpers/python.js';
 
@@ -49,18 +50,6 @@ afterAll(() => {
   expect(exact.openSessions()).toBe(0);
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** Deterministic uniform numbers in [-0.5, 0.5) (mulberry32). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
-}
 
 function noise(shape: number[], seed: number, scale = 4): Tensor<'float32'> {
   const r = random(seed);

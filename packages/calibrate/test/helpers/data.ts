@@ -5,6 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Tensor } from '@edge/core';
 import sharp from 'sharp';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -139,4 +140,30 @@ export async function textLine(seed: number, flipped: boolean): Promise<Buffer> 
   }
   const img = sharp(out, { raw: { width, height, channels: 3 } });
   return (flipped ? img.rotate(180) : img).png().toBuffer();
+}
+
+/** Deterministic uniform numbers in [-0.5, 0.5). */
+export function random(seed: number): () => number {
+  const r = rng(seed);
+  return () => r() - 0.5;
+}
+
+/**
+ * A synthetic page as the detector sees it, without decoding: rows of dark dashes on light paper,
+ * normalised with ImageNet's mean and std, `[1, 3, h, w]`.
+ */
+export function textPageTensor(h: number, w: number): Tensor<'float32'> {
+  const mean = [0.485, 0.456, 0.406];
+  const std = [0.229, 0.224, 0.225];
+  const data = new Float32Array(3 * h * w);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const row = Math.floor(y / 24);
+      const inRow = y % 24 >= 6 && y % 24 < 18 && x > 10 + row * 7 && x < w - 20 - row * 11;
+      const ink = inRow && Math.floor(x / 6) % 3 !== 2;
+      const v = ink ? 0.1 : 0.92 + 0.03 * Math.sin(x * 0.1 + y * 0.05);
+      for (let c = 0; c < 3; c++) data[c * h * w + y * w + x] = (v - mean[c]!) / std[c]!;
+    }
+  }
+  return new Tensor('float32', [1, 3, h, w], data);
 }
