@@ -5,7 +5,7 @@
 // read its DequantizeLinear output; the tensor itself keeps its name, so graph outputs and
 // comparisons by name still find it.
 
-import { ArgumentError, checkOneOf, GraphError } from '@edge/core';
+import { ArgumentError, checkOneOf, GraphError, invalidArgument } from '@edge/core';
 import {
   attrInt,
   DataType,
@@ -157,7 +157,7 @@ function quantizedInput(node: NodeProto, k: number): boolean {
 
 function checkNames(label: string, value: unknown): readonly string[] {
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
-    throw new ArgumentError(`Expected array of strings for ${label} but received ${typeof value}`);
+    throw invalidArgument(label, value, 'array of strings');
   }
   return value;
 }

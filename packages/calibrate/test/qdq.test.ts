@@ -521,9 +521,9 @@ describe('bad calls', () => {
   it('BAD CALL - ops or excludeNodes that are not arrays of strings', () => {
     const call = () => quantizeQdq(model, {}, { ops: 'Conv' as unknown as string[] });
     expect(call).toThrow(ArgumentError);
-    expect(call).toThrow('Expected array of strings for options.ops but received string');
+    expect(call).toThrow('Expected array of strings for options.ops but received "Conv" of type string');
     expect(() => quantizeQdq(model, {}, { excludeNodes: [3] as unknown as string[] })).toThrow(
-      'Expected array of strings for options.excludeNodes but received object',
+      'Expected array of strings for options.excludeNodes but received',
     );
   });
 
