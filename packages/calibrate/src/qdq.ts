@@ -65,6 +65,12 @@ export interface QdqOptions {
    * stay int8 with zero point 0 either way.
    */
   readonly activationType?: 'int8' | 'uint8';
+  /**
+   * Weights in 7 bits (-63..63) instead of 8: onnxruntime's u8s8 kernels on x86 CPUs without
+   * VNNI add pairs of products in 16 bits, which saturate with full-range weights (onnxruntime's
+   * own quantizer has the same switch). Default false.
+   */
+  readonly reduceRange?: boolean;
 }
 
 /** A node left in float32, and why. */
@@ -186,6 +192,7 @@ export function quantizeQdq(
     'uint8';
   const ACT = unsigned ? DataType.UINT8 : DataType.INT8;
   const ZERO = unsigned ? 128 : 0;
+  const WEIGHT_MAX = options.reduceRange ? 63 : INT8_MAX;
   for (const [name, amax] of Object.entries(thresholds)) {
     if (typeof amax !== 'number' || !Number.isFinite(amax) || amax < 0) {
       throw new ArgumentError(
@@ -298,13 +305,14 @@ export function quantizeQdq(
     const scales =
       axis === undefined
         ? Float32Array.of(Math.fround(w.reduce((m, v) => Math.max(m, Math.abs(v)), 0) / INT8_MAX) || 1)
-        : perChannelScales(w, dims, axis);
+        : perChannelScales(w, dims, axis, WEIGHT_MAX);
     const q = new Int8Array(w.length);
     let inner = 1;
     for (let d = (axis ?? dims.length) + 1; d < dims.length; d++) inner *= dims[d]!;
     for (let i = 0; i < w.length; i++) {
       const s = axis === undefined ? scales[0]! : scales[Math.floor(i / inner) % scales.length]!;
-      q[i] = Math.max(-INT8_MAX, Math.min(INT8_MAX, rint(w[i]! / s)));
+      const limit = axis === undefined ? INT8_MAX : WEIGHT_MAX;
+      q[i] = Math.max(-limit, Math.min(limit, rint(w[i]! / s)));
     }
     const stored = unique(`${name}_quantized`);
     const n = scales.length;

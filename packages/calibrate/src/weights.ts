@@ -4,20 +4,23 @@
 import { ArgumentError, checkInteger, checkShape } from '@edge/core';
 
 /**
- * Symmetric INT8 scale per channel along `axis`: max|w| / 127 over every other dimension,
+ * Symmetric INT8 scale per channel along `axis`: max|w| / `levels` over every other dimension,
  * rounded to float32. A channel of all zeros gets scale 1 (as onnxruntime's quantizer does), since
  * a zero scale cannot be used by QuantizeLinear.
  *
  * @param weights - Values in row-major order.
  * @param shape - Dimensions of `weights`.
  * @param axis - The output-channel axis (0 for Conv's [M, C/g, kH, kW]); negative counts from the end.
- * @throws ArgumentError when the shape does not match the values, or `axis` is out of range.
+ * @param levels - Largest quantized magnitude: 127, or 63 for 7-bit weights (reduced range).
+ * @throws ArgumentError when the shape does not match the values, or `axis` or `levels` is out of range.
  */
 export function perChannelScales(
   weights: ArrayLike<number>,
   shape: readonly number[],
   axis = 0,
+  levels = 127,
 ): Float32Array {
+  checkInteger('levels', levels, { min: 1, max: 127 });
   checkShape('shape', shape);
   const rank = shape.length;
   checkInteger('axis', axis, { min: -rank, max: rank - 1 });
@@ -38,6 +41,6 @@ export function perChannelScales(
     if (a > maxAbs[c]!) maxAbs[c] = a;
   }
   const scales = new Float32Array(channels);
-  for (let c = 0; c < channels; c++) scales[c] = maxAbs[c] === 0 ? 1 : maxAbs[c]! / 127;
+  for (let c = 0; c < channels; c++) scales[c] = maxAbs[c] === 0 ? 1 : maxAbs[c]! / levels;
   return scales;
 }

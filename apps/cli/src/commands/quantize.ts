@@ -33,6 +33,8 @@ Rewrites an FP32 model for reduced precision and writes it atomically:
                      computed for another model is refused
   --bias B           int32 (default; lets onnxruntime fuse QLinearConv) | float (as TensorRT prefers)
   --activations T    int8 (default; zero point 0, what TensorRT requires) | uint8 (zero point 128)
+  --reduce-range     7-bit weights (-63..63): for onnxruntime's fused kernels on x86 CPUs without
+                     VNNI, which saturate with 8-bit weights
   --ops A,B          op types to quantize (default ${DEFAULT_QDQ_OPS.join(',')})
   --no-fold          do not fold BatchNormalization and per-channel Mul/Add into Conv, nor rewrite
                      spelled-out hard-swish, before quantizing
@@ -51,6 +53,7 @@ const INT8_FLAGS = [
   'cache',
   'bias',
   'activations',
+  'reduce-range',
   'ops',
   'no-fold',
   'target',
@@ -101,6 +104,7 @@ export const quantizeCommand: Command = {
       activations: { type: 'string' },
       ops: { type: 'string' },
       'no-fold': { type: 'boolean' },
+      'reduce-range': { type: 'boolean' },
       block: { type: 'string' },
     });
     if (positionals.length !== 1) throw new UsageError(`expected one model file, got ${positionals.length}`);
@@ -123,6 +127,7 @@ export const quantizeCommand: Command = {
         ops: list(values.ops),
         excludeNodes: exclude,
         fold: values['no-fold'] !== true,
+        reduceRange: values['reduce-range'] === true,
       };
       const cachePath =
         (values.cache as string | undefined) ?? `${modelPath.replace(/\.onnx$/i, '')}.calib.cache`;
