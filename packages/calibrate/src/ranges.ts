@@ -89,41 +89,53 @@ export function entropyThreshold(hist: HistogramLike, options: EntropyOptions = 
   const stride = checkInteger('options.stride', options.stride ?? defaultStride(n), { min: 1 });
   if (total === 0 || hist.binWidth === 0) return 0;
   if (n < start) return n * hist.binWidth;
-  // suffix[i] = sum of counts[i:]
-  const suffix = new Float64Array(n + 1);
-  for (let k = n - 1; k >= 0; k--) suffix[k] = suffix[k + 1]! + counts[k]!;
-  const p = new Float64Array(n);
-  const q = new Float64Array(n);
+  // Prefix sums over the counts make each candidate cost O(levels) instead of O(i): for bins
+  // [lo, hi), the count (C), the number of non-zero bins (NZ) and the sum of c log c (CL). Only
+  // bin i - 1 of P differs from the counts (it takes the outliers), and is corrected for.
+  const C = new Float64Array(n + 1);
+  const CL = new Float64Array(n + 1);
+  const NZ = new Float64Array(n + 1);
+  for (let k = 0; k < n; k++) {
+    const c = counts[k]!;
+    C[k + 1] = C[k]! + c;
+    CL[k + 1] = CL[k]! + (c > 0 ? c * Math.log(c) : 0);
+    NZ[k + 1] = NZ[k]! + (c > 0 ? 1 : 0);
+  }
   let best = Number.POSITIVE_INFINITY;
   let bestI = start;
   for (let i = start; i <= n; i += stride) {
-    for (let k = 0; k < i; k++) p[k] = counts[k]!;
-    p[i - 1] = p[i - 1]! + suffix[i]!;
+    const outliers = total - C[i]!;
+    const last = counts[i - 1]! + outliers; // P's bin i - 1
+    const sp = total;
+    // sum of p log p over P.
+    let plogp = CL[i - 1]! + (last > 0 ? last * Math.log(last) : 0);
     const merged = Math.floor(i / levels);
+    let sq = 0;
+    let plogq = 0;
+    let infinite = false;
     for (let j = 0; j < levels; j++) {
       const lo = j * merged;
       const hi = j === levels - 1 ? i : lo + merged;
-      let sum = 0;
-      let nonZero = 0;
-      for (let k = lo; k < hi; k++) {
-        sum += counts[k]!;
-        if (p[k] !== 0) nonZero++;
+      const sum = C[hi]! - C[lo]!;
+      let nonZero = NZ[hi]! - NZ[lo]!;
+      let mass = sum; // sum of P over the group
+      if (hi === i) {
+        if (counts[i - 1]! === 0 && outliers > 0) nonZero++;
+        mass += outliers;
       }
-      const share = nonZero === 0 ? 0 : sum / nonZero;
-      for (let k = lo; k < hi; k++) q[k] = p[k] === 0 ? 0 : share;
+      if (mass === 0) continue;
+      if (sum === 0) {
+        infinite = true; // Q is 0 where P is not
+        break;
+      }
+      const share = sum / nonZero;
+      sq += sum;
+      plogq += mass * Math.log(share);
     }
-    let sp = 0;
-    let sq = 0;
-    for (let k = 0; k < i; k++) {
-      sp += p[k]!;
-      sq += q[k]!;
-    }
-    let kl = 0;
-    for (let k = 0; k < i; k++) {
-      const pk = p[k]! / sp;
-      if (pk === 0) continue;
-      kl += pk * Math.log(pk / (q[k]! / sq));
-    }
+    if (infinite) continue;
+    // KL(P||Q) with P and Q normalised: (1/sp) sum p (log p - log q) + log(sq / sp).
+    plogp -= plogq;
+    const kl = plogp / sp + Math.log(sq / sp);
     if (kl < best * (1 - TIE)) {
       best = kl;
       bestI = i;
