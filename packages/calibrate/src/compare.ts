@@ -92,6 +92,7 @@ class OutputAccumulator {
       );
     }
     const kind = this.resolvedKind(ref.shape);
+    this.lastShape = ref.shape;
     const a = ref.toFloat32();
     const b = cand.toFloat32();
     let inter = 0;
@@ -117,10 +118,7 @@ class OutputAccumulator {
       this.union += union;
       if (union > 0) this.minIou = Math.min(this.minIou, inter / union);
     }
-    if (kind !== 'classification') {
-      this.lastShape = ref.shape;
-      return;
-    }
+    if (kind !== 'classification') return;
     const cols = ref.shape[ref.shape.length - 1] ?? 1;
     for (let r = 0; r + cols <= a.length; r += cols) {
       let ia = r;
@@ -132,7 +130,6 @@ class OutputAccumulator {
       this.rows++;
       if (ia === ib) this.agree++;
     }
-    this.lastShape = ref.shape;
   }
 
   metrics(): OutputMetrics {
