@@ -301,7 +301,7 @@ describe('edge compare', () => {
     refused(edge('compare', MODEL, ...SET), /expected a reference and a candidate model, got 1/);
     refused(
       edge('compare', MODEL, INT8, ...SET, '--kind', 'boxes'),
-      /--kind expects one of classification, map, raw/,
+      /--kind expects one of classification, map, segmentation, raw/,
     );
     refused(
       edge('compare', MODEL, INT8, ...SET, '--spec', 'x.json'),

@@ -6,14 +6,18 @@ import { ArgumentError, checkNumber, checkOneOf, checkPositiveInteger, type Tens
 import { Graph, type OnnxModel } from '@edge/onnx-parse';
 import { calibrationTensors, type FeedSource, type RunSetOptions, runOverFeeds } from './collect.js';
 
-/** How an output is read: class scores, a probability map, or plain numbers. */
-export type OutputKind = 'classification' | 'map' | 'raw';
+/**
+ * How an output is read: class scores (`[N, classes]`), a one-channel probability map, per-pixel
+ * class scores of a segmentation (`[N, classes, H, W]`, arg-max per pixel), or plain numbers.
+ */
+export type OutputKind = 'classification' | 'map' | 'segmentation' | 'raw';
 
 /** Options of {@link compareModels}. */
 export interface CompareOptions extends RunSetOptions {
   /**
    * How to read every output; default per output: rank 2 is `classification`, rank 4 with one
-   * channel is `map` (segmentation, text detection), anything else `raw`.
+   * channel is `map` (binary segmentation, text detection), anything else `raw`; `segmentation`
+   * (several classes per pixel) is never guessed, since a rank-4 output may be features.
    */
   readonly kind?: OutputKind;
   /** Threshold that binarises `map` outputs; default 0.3 (PaddleOCR's DB threshold). */
@@ -30,11 +34,14 @@ export interface OutputMetrics {
   readonly cosine: number;
   readonly maxAbsError: number;
   readonly meanAbsError: number;
-  /** `classification`: share of rows whose arg-max class agrees. */
+  /** `classification`: share of rows whose arg-max class agrees; `segmentation`: share of pixels. */
   readonly top1Agreement?: number;
-  /** `map`: intersection over union of the binarised maps, all feeds pooled. */
+  /**
+   * `map`: intersection over union of the binarised maps, all feeds pooled; `segmentation`: the
+   * mean over classes of the per-class IoU of the arg-max masks (classes absent from both skipped).
+   */
   readonly iou?: number;
-  /** `map`: the lowest per-feed IoU (feeds where neither map has a positive pixel are skipped). */
+  /** `map`, `segmentation`: the lowest per-feed IoU (feeds with nothing to compare skipped). */
   readonly minIou?: number;
 }
 
@@ -72,6 +79,8 @@ class OutputAccumulator {
   union = 0;
   minIou = Number.POSITIVE_INFINITY;
   lastShape: readonly number[] = [];
+  classInter: Float64Array = new Float64Array(0);
+  classUnion: Float64Array = new Float64Array(0);
 
   constructor(
     readonly name: string,
@@ -118,6 +127,10 @@ class OutputAccumulator {
       this.union += union;
       if (union > 0) this.minIou = Math.min(this.minIou, inter / union);
     }
+    if (kind === 'segmentation') {
+      this.addSegmentation(ref.shape, a, b);
+      return;
+    }
     if (kind !== 'classification') return;
     const cols = ref.shape[ref.shape.length - 1] ?? 1;
     for (let r = 0; r + cols <= a.length; r += cols) {
@@ -132,6 +145,48 @@ class OutputAccumulator {
     }
   }
 
+  /** Arg-max per pixel over the class axis of `[N, C, H, W]`; per-class IoU counts. */
+  private addSegmentation(shape: readonly number[], a: Float32Array, b: Float32Array): void {
+    const [n = 1, c = 1] = shape;
+    const hw = a.length / (n * c);
+    if (this.classInter.length < c) {
+      const grow = (old: Float64Array) => Float64Array.from({ length: c }, (_, k) => old[k] ?? 0);
+      this.classInter = grow(this.classInter);
+      this.classUnion = grow(this.classUnion);
+    }
+    const inter = new Float64Array(c);
+    const union = new Float64Array(c);
+    for (let img = 0; img < n; img++) {
+      const base = img * c * hw;
+      for (let p = 0; p < hw; p++) {
+        let ia = 0;
+        let ib = 0;
+        for (let k = 1; k < c; k++) {
+          const at = base + k * hw + p;
+          if (a[at]! > a[base + ia * hw + p]!) ia = k;
+          if (b[at]! > b[base + ib * hw + p]!) ib = k;
+        }
+        this.rows++;
+        union[ia] = union[ia]! + 1;
+        if (ia === ib) {
+          this.agree++;
+          inter[ia] = inter[ia]! + 1;
+        } else union[ib] = union[ib]! + 1;
+      }
+    }
+    let sum = 0;
+    let classes = 0;
+    for (let k = 0; k < c; k++) {
+      this.classInter[k]! += inter[k]!;
+      this.classUnion[k]! += union[k]!;
+      if (union[k]! > 0) {
+        sum += inter[k]! / union[k]!;
+        classes++;
+      }
+    }
+    if (classes > 0) this.minIou = Math.min(this.minIou, sum / classes);
+  }
+
   metrics(): OutputMetrics {
     const kind = this.resolvedKind(this.lastShape);
     const norm = Math.sqrt(this.aa * this.bb);
@@ -141,14 +196,25 @@ class OutputAccumulator {
       cosine: norm > 0 ? this.dot / norm : this.aa === this.bb ? 1 : 0,
       maxAbsError: this.maxAbs,
       meanAbsError: this.count ? this.sumAbs / this.count : 0,
-      ...(kind === 'classification' ? { top1Agreement: this.rows ? this.agree / this.rows : 1 } : {}),
-      ...(kind === 'map'
-        ? {
-            iou: this.union ? this.inter / this.union : 1,
-            minIou: Number.isFinite(this.minIou) ? this.minIou : 1,
-          }
+      ...(kind === 'classification' || kind === 'segmentation'
+        ? { top1Agreement: this.rows ? this.agree / this.rows : 1 }
+        : {}),
+      ...(kind === 'map' || kind === 'segmentation'
+        ? { iou: this.pooledIou(kind), minIou: Number.isFinite(this.minIou) ? this.minIou : 1 }
         : {}),
     };
+  }
+
+  private pooledIou(kind: OutputKind): number {
+    if (kind === 'map') return this.union ? this.inter / this.union : 1;
+    let sum = 0;
+    let classes = 0;
+    for (let k = 0; k < this.classUnion.length; k++) {
+      if (this.classUnion[k]! === 0) continue;
+      sum += this.classInter[k]! / this.classUnion[k]!;
+      classes++;
+    }
+    return classes ? sum / classes : 1;
   }
 }
 
@@ -171,7 +237,7 @@ export async function compareModels(
   const threshold = options.threshold ?? 0.3;
   checkNumber('options.threshold', threshold);
   if (options.kind !== undefined)
-    checkOneOf('options.kind', options.kind, ['classification', 'map', 'raw'] as const);
+    checkOneOf('options.kind', options.kind, ['classification', 'map', 'segmentation', 'raw'] as const);
   const top = options.layers ?? 10;
   if (top !== 0) checkPositiveInteger('options.layers', top);
   const refGraph = new Graph(reference);

@@ -29,12 +29,14 @@ export interface TensorGroup {
 }
 
 /**
- * The score of an output: IoU for a map, top-1 agreement for class scores, cosine otherwise.
+ * The score of an output: IoU for a map (mean IoU for a segmentation), top-1 agreement for class
+ * scores, cosine otherwise.
  *
  * @internal
  */
 export function outputScore(m: OutputMetrics): number {
-  return m.kind === 'map' ? (m.iou ?? 1) : m.kind === 'classification' ? (m.top1Agreement ?? 1) : m.cosine;
+  if (m.kind === 'map' || m.kind === 'segmentation') return m.iou ?? 1;
+  return m.kind === 'classification' ? (m.top1Agreement ?? 1) : m.cosine;
 }
 
 async function score(

@@ -292,7 +292,7 @@ describe('two heads: a map and class scores', () => {
     await expect(
       compareModels(reference, candidate, feeds, { backend, kind: 'mask' as 'map' }),
     ).rejects.toThrow(
-      'Expected one of "classification", "map", "raw" for options.kind but received "mask" of type string',
+      'Expected one of "classification", "map", "segmentation", "raw" for options.kind but received "mask" of type string',
     );
     await expect(compareModels(reference, candidate, feeds, { backend, layers: -1 })).rejects.toThrow(
       ArgumentError,
@@ -380,5 +380,55 @@ describe('layer errors', () => {
     // Only the top layers: the largest growth first.
     const top2 = await compareModels(reference, candidate, feeds, { backend, layers: 2 });
     expect(top2.layers).toEqual(r.layers.slice(0, 2));
+  });
+});
+
+describe('segmentation', () => {
+  /** x [2, 3, 6, 6] as per-pixel class scores; the candidate scales class 2 by `gain`. */
+  function scores(gain: number): OnnxModel {
+    return B.model(
+      B.graph({
+        inputs: [B.value('x', [2, 3, 6, 6])],
+        outputs: [B.value('y', [2, 3, 6, 6])],
+        initializers: [floats('g', [1, 3, 1, 1], Float32Array.of(1, 1, gain))],
+        nodes: [B.node('Mul', ['x', 'g'], ['y'])],
+      }),
+    );
+  }
+
+  it('pixel agreement and mean IoU of the arg-max masks equal numpy', async () => {
+    const feeds = feedsOf(3, [2, 3, 6, 6], 900).map((f) => ({
+      x: new Tensor('float32', [2, 3, 6, 6], f.x!.toFloat32().map(Math.abs)),
+    }));
+    const report = await compareModels(scores(1), scores(1.6), feeds, {
+      backend,
+      kind: 'segmentation',
+      layers: 0,
+    });
+    const seg = report.outputs[0]!;
+    const want = python<{ agree: number; miou: number; min: number }>(
+      `
+import json, sys
+import numpy as np
+xs = [np.array(v, dtype=np.float32).reshape(2, 3, 6, 6) for v in json.load(sys.stdin)]
+g = np.array([1, 1, 1.6], dtype=np.float32).reshape(1, 3, 1, 1)
+inter = np.zeros(3); union = np.zeros(3); agree = 0; n = 0; per = []
+for x in xs:
+    a = x.argmax(1); b = (x * g).argmax(1)
+    fi = np.zeros(3); fu = np.zeros(3)
+    for c in range(3):
+        fi[c] = np.sum((a == c) & (b == c)); fu[c] = np.sum((a == c) | (b == c))
+    inter += fi; union += fu; agree += np.sum(a == b); n += a.size
+    per.append(np.mean(fi[fu > 0] / fu[fu > 0]))
+print(json.dumps(dict(agree=float(agree / n), miou=float(np.mean(inter[union > 0] / union[union > 0])), min=float(min(per)))))
+`,
+      [],
+      JSON.stringify(feeds.map((f) => Array.from(f.x!.toFloat32()))),
+    );
+    expect(seg.kind).toBe('segmentation');
+    expect(seg.top1Agreement).toBeCloseTo(want.agree, 12);
+    expect(seg.iou).toBeCloseTo(want.miou, 12);
+    expect(seg.minIou).toBeCloseTo(want.min, 12);
+    expect(seg.iou).toBeLessThan(1);
   });
 });

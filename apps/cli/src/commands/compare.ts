@@ -8,7 +8,7 @@ import { progressBar } from '../progress.js';
 import { IMAGE_SET_FLAGS, IMAGE_SET_USAGE, imageSet, singleInput } from './image-set.js';
 import { writeAtomically } from './preprocess.js';
 
-const KINDS: readonly OutputKind[] = ['classification', 'map', 'raw'];
+const KINDS: readonly OutputKind[] = ['classification', 'map', 'segmentation', 'raw'];
 
 const USAGE = `usage: edge compare <reference.onnx> <candidate.onnx> --images DIR (--preset NAME | --spec FILE)
                     [options]
@@ -20,7 +20,8 @@ error grows most: where the precision is lost.
 
 ${IMAGE_SET_USAGE}
   --kind K             how to read every output: ${KINDS.join(' | ')} (default by shape: rank 2
-                       classification, rank 4 with one channel map, anything else raw)
+                       classification, rank 4 with one channel map, anything else raw;
+                       segmentation: class scores per pixel, compared by arg-max)
   --threshold T        threshold that binarises map outputs (default 0.3)
   --layers N           layers to list (default 10; 0 skips the layer comparison and its extra run)
   --json FILE          also write the report as JSON
