@@ -275,6 +275,20 @@ describe('edge compare', () => {
     expect(report.layers.length).toBe(10);
   });
 
+  it('--exact and the fused kernels agree on a model quantized with --reduce-range', () => {
+    const reduced = join(dir, 'cls.reduced.onnx');
+    expect(edge('quantize', MODEL, '--int8', '--cache', CACHE, '--reduce-range', '--out', reduced).code).toBe(
+      0,
+    );
+    const cosine = (...extra: string[]) => {
+      const json = join(dir, `r${extra.length}.json`);
+      const r = edge('compare', MODEL, reduced, ...SET, '--layers', '0', '--json', json, ...extra);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(readFileSync(json, 'utf8')).outputs[0].cosine as number;
+    };
+    expect(Math.abs(cosine('--exact') - cosine())).toBeLessThan(1e-3);
+  });
+
   it('reads the preprocessing from a --spec file: FP16 agrees with FP32 on every image', () => {
     const spec = join(dir, 'cls.json');
     writeFileSync(spec, JSON.stringify(preset('paddleocr-cls')));

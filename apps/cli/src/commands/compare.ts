@@ -25,6 +25,9 @@ ${IMAGE_SET_USAGE}
   --threshold T        threshold that binarises map outputs (default 0.3)
   --layers N           layers to list (default 10; 0 skips the layer comparison and its extra run)
   --json FILE          also write the report as JSON
+  --exact              run Quantize/DequantizeLinear as ONNX defines them (what TensorRT computes)
+                       instead of onnxruntime's fused INT8 kernels, which on x86 CPUs without VNNI
+                       saturate with 8-bit weights (see 'edge quantize --reduce-range')
 
 Ctrl-C stops after the current image (exit code 130).`;
 
@@ -38,6 +41,7 @@ export const compareCommand: Command = {
       kind: { type: 'string' },
       threshold: { type: 'string' },
       layers: { type: 'string' },
+      exact: { type: 'boolean' },
       json: { type: 'string' },
     });
     if (positionals.length !== 2)
@@ -63,7 +67,7 @@ export const compareCommand: Command = {
       let report: Awaited<ReturnType<typeof compareModels>>;
       try {
         report = await compareModels(reference, candidate, imageFeeds(set.paths, set.spec, input), {
-          backend: createBackend({ graphOptimizationLevel: 'all' }),
+          backend: createBackend({ graphOptimizationLevel: values.exact ? 'basic' : 'all' }),
           threads: set.threads,
           threshold,
           kind,
