@@ -149,8 +149,18 @@ export async function runOverFeeds(
   return { samples: done, elapsedMs: performance.now() - start };
 }
 
+/**
+ * The elements as float32, read only: a float32 tensor's own storage (no copy: a run's outputs
+ * are hundreds of megabytes when every tensor is exposed), a converted copy otherwise.
+ *
+ * @internal
+ */
+export function floatValues(tensor: Tensor): Float32Array {
+  return tensor.dtype === 'float32' ? (tensor.data as Float32Array) : tensor.toFloat32();
+}
+
 function values(tensor: Tensor, name: string): ArrayLike<number> {
-  if (tensor.dtype === 'float32' || tensor.dtype === 'float16') return tensor.toFloat32();
+  if (tensor.dtype === 'float32' || tensor.dtype === 'float16') return floatValues(tensor);
   throw new ArgumentError(`tensor '${name}' is ${tensor.dtype}; only float tensors are calibrated`);
 }
 

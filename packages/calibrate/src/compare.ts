@@ -4,7 +4,13 @@
 
 import { ArgumentError, checkNumber, checkOneOf, checkPositiveInteger, type Tensor } from '@edge/core';
 import { Graph, type OnnxModel } from '@edge/onnx-parse';
-import { calibrationTensors, type FeedSource, type RunSetOptions, runOverFeeds } from './collect.js';
+import {
+  calibrationTensors,
+  type FeedSource,
+  floatValues,
+  type RunSetOptions,
+  runOverFeeds,
+} from './collect.js';
 
 /**
  * How an output is read: class scores (`[N, classes]`), a one-channel probability map, per-pixel
@@ -66,21 +72,26 @@ export interface ComparisonReport {
   readonly elapsedMs: number;
 }
 
-class OutputAccumulator {
-  dot = 0;
-  aa = 0;
-  bb = 0;
-  maxAbs = 0;
-  sumAbs = 0;
-  count = 0;
-  rows = 0;
-  agree = 0;
-  inter = 0;
-  union = 0;
-  minIou = Number.POSITIVE_INFINITY;
-  lastShape: readonly number[] = [];
-  classInter: Float64Array = new Float64Array(0);
-  classUnion: Float64Array = new Float64Array(0);
+/**
+ * Streamed metrics of one output: `add` each reference/candidate pair, then `metrics`.
+ *
+ * @internal Shared with the sensitivity sweep.
+ */
+export class OutputAccumulator {
+  private dot = 0;
+  private aa = 0;
+  private bb = 0;
+  private maxAbs = 0;
+  private sumAbs = 0;
+  private count = 0;
+  private rows = 0;
+  private agree = 0;
+  private inter = 0;
+  private union = 0;
+  private minIou = Number.POSITIVE_INFINITY;
+  private lastShape: readonly number[] = [];
+  private classInter: Float64Array = new Float64Array(0);
+  private classUnion: Float64Array = new Float64Array(0);
 
   constructor(
     readonly name: string,
@@ -88,7 +99,7 @@ class OutputAccumulator {
     readonly threshold: number,
   ) {}
 
-  resolvedKind(shape: readonly number[]): OutputKind {
+  private resolvedKind(shape: readonly number[]): OutputKind {
     if (this.kind) return this.kind;
     if (shape.length === 2) return 'classification';
     return shape.length === 4 && shape[1] === 1 ? 'map' : 'raw';
@@ -102,8 +113,8 @@ class OutputAccumulator {
     }
     const kind = this.resolvedKind(ref.shape);
     this.lastShape = ref.shape;
-    const a = ref.toFloat32();
-    const b = cand.toFloat32();
+    const a = floatValues(ref);
+    const b = floatValues(cand);
     let inter = 0;
     let union = 0;
     const t = this.threshold;
@@ -219,6 +230,20 @@ class OutputAccumulator {
 }
 
 /**
+ * Checks how outputs are to be read; returns the threshold of `map` outputs.
+ *
+ * @internal
+ * @throws ArgumentError on a bad kind or threshold.
+ */
+export function checkReadOptions(options: Pick<CompareOptions, 'kind' | 'threshold'>): number {
+  const threshold = options.threshold ?? 0.3;
+  checkNumber('options.threshold', threshold);
+  if (options.kind !== undefined)
+    checkOneOf('options.kind', options.kind, ['classification', 'map', 'segmentation', 'raw'] as const);
+  return threshold;
+}
+
+/**
  * Runs `reference` and `candidate` on the same feeds and measures what the candidate loses:
  * cosine similarity, maximum and mean absolute error of each output, top-1 agreement for class
  * scores, IoU of binarised maps, and (unless `options.layers` is 0) the tensors whose error grows
@@ -234,10 +259,7 @@ export async function compareModels(
   feeds: FeedSource,
   options: CompareOptions,
 ): Promise<ComparisonReport> {
-  const threshold = options.threshold ?? 0.3;
-  checkNumber('options.threshold', threshold);
-  if (options.kind !== undefined)
-    checkOneOf('options.kind', options.kind, ['classification', 'map', 'segmentation', 'raw'] as const);
+  const threshold = checkReadOptions(options);
   const top = options.layers ?? 10;
   if (top !== 0) checkPositiveInteger('options.layers', top);
   const refGraph = new Graph(reference);
@@ -269,8 +291,8 @@ export async function compareModels(
     for (const acc of outputs) acc.add(ref[acc.name]!, cand[acc.name]!);
     if (!candExposed) return;
     for (const [t, acc] of layerAcc) {
-      const a = ref[t]!.toFloat32();
-      const b = candExposed[t]!.toFloat32();
+      const a = floatValues(ref[t]!);
+      const b = floatValues(candExposed[t]!);
       let diff = 0;
       let norm = 0;
       for (let i = 0; i < a.length; i++) {

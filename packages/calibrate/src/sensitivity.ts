@@ -4,10 +4,10 @@
 // are kept in float32, one group more at a time, until the whole INT8 model meets the target on
 // the given feeds. Run it on calibration images and check the result on held-out ones.
 
-import { checkNumber, checkPositiveInteger } from '@edge/core';
+import { ArgumentError, checkNumber, checkPositiveInteger, type Tensor } from '@edge/core';
 import { Graph, type OnnxModel } from '@edge/onnx-parse';
-import type { FeedSource, RunSetOptions } from './collect.js';
-import { type CompareOptions, compareModels, type OutputMetrics } from './compare.js';
+import { type FeedSource, type RunSetOptions, runOverFeeds } from './collect.js';
+import { type CompareOptions, checkReadOptions, OutputAccumulator, type OutputMetrics } from './compare.js';
 import { type QdqOptions, type QdqResult, quantizeQdq } from './qdq.js';
 
 /** Options of {@link quantizationSensitivity} and {@link findFloatTensors}. */
@@ -39,24 +39,57 @@ export function outputScore(m: OutputMetrics): number {
   return m.kind === 'classification' ? (m.top1Agreement ?? 1) : m.cosine;
 }
 
-async function score(
+/** The first output of the FP32 model on every feed: computed once, scored against many times. */
+interface Reference {
+  readonly name: string;
+  readonly outputs: readonly Tensor[];
+  readonly threshold: number;
+}
+
+async function reference(
   model: OnnxModel,
+  feeds: () => FeedSource,
+  options: SensitivityOptions,
+): Promise<Reference> {
+  const threshold = checkReadOptions(options);
+  const name = new Graph(model).outputs[0]!.name;
+  const outputs: Tensor[] = [];
+  await runOverFeeds(
+    'sensitivity',
+    [{ model, tensors: [] }],
+    feeds(),
+    { ...options, onProgress: undefined },
+    ([o]) => {
+      outputs.push(o![name]!);
+    },
+  );
+  return { name, outputs, threshold };
+}
+
+async function score(
+  ref: Reference,
   candidate: OnnxModel,
   feeds: () => FeedSource,
   options: SensitivityOptions,
 ): Promise<number> {
-  const report = await compareModels(model, candidate, feeds(), {
-    ...options,
-    layers: 0,
-    onProgress: undefined,
+  const acc = new OutputAccumulator(ref.name, options.kind, ref.threshold);
+  const run = [{ model: candidate, tensors: [] }];
+  await runOverFeeds('sensitivity', run, feeds(), { ...options, onProgress: undefined }, ([o], _, i) => {
+    const out = o![ref.name];
+    if (!out)
+      throw new ArgumentError(
+        `output '${ref.name}' of the reference model is not an output of the candidate`,
+      );
+    acc.add(ref.outputs[i]!, out);
   });
-  return outputScore(report.outputs[0]!);
+  return outputScore(acc.metrics());
 }
 
 /**
- * Quantizes each group of `groupSize` consecutive calibrated tensors alone and measures the loss
- * of the model's first output against FP32 on `feeds` (called once per group). Largest loss first.
- * Progress counts groups.
+ * Quantizes each group of `groupSize` consecutive quantizable nodes alone and measures the loss
+ * of the model's first output against FP32 on `feeds` (called once for the FP32 model, whose
+ * outputs are kept, then once per group: give a few images). Largest loss first. Progress counts
+ * groups.
  *
  * @throws ArgumentError on bad options; AbortedError when `options.signal` aborts.
  */
@@ -68,6 +101,17 @@ export async function quantizationSensitivity(
 ): Promise<TensorGroup[]> {
   const size = options.groupSize ?? 8;
   checkPositiveInteger('options.groupSize', size);
+  return sweep(model, ranges, feeds, options, await reference(model, feeds, options));
+}
+
+async function sweep(
+  model: OnnxModel,
+  ranges: Readonly<Record<string, number>>,
+  feeds: () => FeedSource,
+  options: SensitivityOptions,
+  ref: Reference,
+): Promise<TensorGroup[]> {
+  const size = options.groupSize ?? 8;
   const all = quantizeQdq(model, ranges, options.qdq);
   const graph = new Graph(all.model);
   const produced = new Set(graph.nodes.flatMap((n) => n.outputs));
@@ -98,7 +142,7 @@ export async function quantizationSensitivity(
     const inGroup = new Set(group);
     const others = all.quantized.filter((n) => !inGroup.has(n));
     const q = quantizeQdq(model, ranges, { ...options.qdq, excludeNodes: [...fixed, ...others] });
-    const loss = 1 - (await score(model, q.model, feeds, options));
+    const loss = 1 - (await score(ref, q.model, feeds, options));
     result.push({ nodes: group, tensors: tensorsOf(group), loss });
     options.onProgress?.({ done: k + 1, total: groups.length, elapsedMs: performance.now() - start });
   }
@@ -135,13 +179,15 @@ export async function findFloatTensors(
   checkNumber('options.target', options.target, { min: 0, max: 1 });
   const maxGroups = options.maxGroups ?? 8;
   checkPositiveInteger('options.maxGroups', maxGroups);
-  const groups = await quantizationSensitivity(model, ranges, feeds, options);
+  checkPositiveInteger('options.groupSize', options.groupSize ?? 8);
+  const ref = await reference(model, feeds, options);
+  const groups = await sweep(model, ranges, feeds, options, ref);
   const fixed = options.qdq?.excludeNodes ?? [];
   const steps: number[] = [];
   let floatTensors: string[] = [];
   for (let k = 0; ; k++) {
     const result = quantizeQdq(model, ranges, { ...options.qdq, excludeNodes: [...fixed, ...floatTensors] });
-    const s = await score(model, result.model, feeds, options);
+    const s = await score(ref, result.model, feeds, options);
     steps.push(s);
     if (s >= options.target || k >= Math.min(maxGroups, groups.length)) {
       return { floatTensors, result, score: s, steps, groups };
