@@ -1,6 +1,6 @@
 // Conv + BatchNormalization / per-channel Mul / Add folding and the hard-swish rewrite: what folds,
 // what must not, and that the folded model computes the same function on onnxruntime.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBackend } from '@edge/backends-onnxruntime';
@@ -18,7 +18,7 @@ import {
 import { afterAll, describe, expect, it } from 'vitest';
 import { foldForQuantization } from '../src/index.js';
 import { textPageTensor as page, random } from './helpers/data.js';
-import { OCR_MODELS, onnxCheck } from './helpers/onnx.js';
+import { checkModels, OCR_MODELS } from './helpers/onnx.js';
 
 const backend = createBackend();
 const dir = mkdtempSync(join(tmpdir(), 'edge-fold-'));
@@ -88,14 +88,7 @@ async function relativeError(a: OnnxModel, b: OnnxModel, shape = X): Promise<Rec
 const ops = (m: OnnxModel) => m.graph.nodes.map((n) => n.opType);
 const count = (m: OnnxModel, op: string) => ops(m).filter((o) => o === op).length;
 
-function check(models: Record<string, OnnxModel>): Record<string, string> {
-  const paths = Object.entries(models).map(([name, m]) => {
-    const path = join(dir, `${name}.onnx`);
-    writeFileSync(path, writeModel(m));
-    return path;
-  });
-  return onnxCheck(paths);
-}
+const check = (models: Record<string, OnnxModel>) => checkModels(dir, models);
 
 describe('folds into the Conv before it', () => {
   it('BatchNormalization, after a Conv with and without bias', async () => {

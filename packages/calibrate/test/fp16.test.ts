@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBackend } from '@edge/backends-onnxruntime';
@@ -21,7 +21,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertToFloat16, DEFAULT_FLOAT16_BLOCK_LIST, type Float16Result } from '../src/fp16.js';
 import { textPageTensor as page } from './helpers/data.js';
-import { OCR_MODELS, onnxCheck } from './helpers/onnx.js';
+import { checkModels, OCR_MODELS, snapshot } from './helpers/onnx.js';
 
 const { FLOAT, FLOAT16, INT64, INT32, BOOL } = DataType;
 const backend = createBackend();
@@ -44,22 +44,7 @@ async function run(model: OnnxModel, feeds: Record<string, Tensor>): Promise<Rec
   }
 }
 
-/** Writes each model to the temp folder and runs onnx.checker with full_check on them together. */
-function check(models: Record<string, OnnxModel>): Record<string, string> {
-  const paths = Object.entries(models).map(([name, m]) => {
-    const path = join(dir, `${name}.onnx`);
-    writeFileSync(path, writeModel(m));
-    return path;
-  });
-  return onnxCheck(paths);
-}
-
-/** The model as JSON with payload sources reduced to their labels: a deep snapshot of the structure. */
-function snapshot(model: OnnxModel): string {
-  return JSON.stringify(model, (key, v: unknown) =>
-    key === 'source' ? (v as { label: string }).label : v instanceof Uint8Array ? Array.from(v) : v,
-  );
-}
+const check = (models: Record<string, OnnxModel>) => checkModels(dir, models);
 
 const byOutput = (m: OnnxModel, name: string) => m.graph.nodes.find((n) => n.outputs.includes(name))!;
 const readers = (m: OnnxModel, name: string) => m.graph.nodes.filter((n) => n.inputs.includes(name));

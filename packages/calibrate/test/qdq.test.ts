@@ -9,7 +9,7 @@
 // "reduce_range"); measured on this AVX2 machine the synthetic model's output then has cosine
 // 0.90 to float32, against 0.99999 with `exact`. So accuracy is asserted on `exact`, and `fused`
 // is checked to load and run.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBackend } from '@edge/backends-onnxruntime';
@@ -37,7 +37,7 @@ import {
   quantizeQdq,
 } from '../src/index.js';
 import { random } from './helpers/data.js';
-import { OCR_MODELS, onnxCheck } from './helpers/onnx.js';
+import { checkModels, OCR_MODELS, snapshot } from './helpers/onnx.js';
 import { python } from './helpers/python.js';
 
 const { FLOAT, INT8, UINT8, INT32 } = DataType;
@@ -100,20 +100,7 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   return m;
 }
 
-function check(models: Record<string, OnnxModel>): Record<string, string> {
-  const paths = Object.entries(models).map(([name, m]) => {
-    const path = join(dir, `${name}.onnx`);
-    writeFileSync(path, writeModel(m));
-    return path;
-  });
-  return onnxCheck(paths);
-}
-
-function snapshot(model: OnnxModel): string {
-  return JSON.stringify(model, (key, v: unknown) =>
-    key === 'source' ? (v as { label: string }).label : v instanceof Uint8Array ? Array.from(v) : v,
-  );
-}
+const check = (models: Record<string, OnnxModel>) => checkModels(dir, models);
 
 const producer = (m: OnnxModel, t: string) => m.graph.nodes.find((n) => n.outputs.includes(t));
 const node = (m: OnnxModel, name: string) => m.graph.nodes.find((n) => n.name === name)!;

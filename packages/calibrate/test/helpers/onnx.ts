@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type OnnxModel, writeModel } from '@edge/onnx-parse';
 import { PYTHON } from './python.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -38,4 +40,21 @@ print(json.dumps(bad))
   );
   if (r.status !== 0) throw new Error(`python failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout) as Record<string, string>;
+}
+
+/** Writes each model to `dir` as `<name>.onnx` and runs {@link onnxCheck} on them together. */
+export function checkModels(dir: string, models: Record<string, OnnxModel>): Record<string, string> {
+  const paths = Object.entries(models).map(([name, m]) => {
+    const path = join(dir, `${name}.onnx`);
+    writeFileSync(path, writeModel(m));
+    return path;
+  });
+  return onnxCheck(paths);
+}
+
+/** The model as JSON with payload sources reduced to their labels: a deep snapshot of the structure. */
+export function snapshot(model: OnnxModel): string {
+  return JSON.stringify(model, (key, v: unknown) =>
+    key === 'source' ? (v as { label: string }).label : v instanceof Uint8Array ? Array.from(v) : v,
+  );
 }
