@@ -14,6 +14,7 @@ import {
   type ModelSource,
   SessionCounter,
   type SessionCounts,
+  sourceAvailability,
   type TensorInfo,
   UnavailableError,
 } from '@edge/core';
@@ -146,13 +147,7 @@ class OrtBackend implements OnnxruntimeBackend {
   }
 
   canLoad(source: ModelSource): Availability {
-    if (source.format !== 'onnx') {
-      return { ok: false, reason: `onnxruntime reads ONNX models, and ${source.name} is ${source.format}` };
-    }
-    if (source.path === undefined && source.bytes === undefined) {
-      return { ok: false, reason: `${source.name} has neither a path nor bytes` };
-    }
-    return { ok: true };
+    return sourceAvailability(this.name, 'onnx', source);
   }
 
   async load(source: ModelSource, options: BackendLoadOptions = {}): Promise<OnnxruntimeSession> {

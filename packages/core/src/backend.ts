@@ -120,6 +120,25 @@ export interface BackendModule {
   createBackend(options?: unknown): Backend;
 }
 
+const FORMAT_NAMES: Readonly<Record<ModelFormat, string>> = { onnx: 'ONNX', tflite: 'TFLite' };
+
+/**
+ * The usual {@link Backend.canLoad} of a backend reading one format: the source is in that format
+ * and has a path or bytes.
+ */
+export function sourceAvailability(backend: string, format: ModelFormat, source: ModelSource): Availability {
+  if (source.format !== format) {
+    return {
+      ok: false,
+      reason: `${backend} reads ${FORMAT_NAMES[format]} models, and ${source.name} is ${source.format}`,
+    };
+  }
+  if (source.path === undefined && source.bytes === undefined) {
+    return { ok: false, reason: `${source.name} has neither a path nor bytes` };
+  }
+  return { ok: true };
+}
+
 /**
  * A shape for messages: `[N,3,48,192]`; free dimensions show their symbol, unnamed ones `?`.
  */

@@ -14,6 +14,7 @@ export {
   SessionCounter,
   type SessionCounts,
   type SessionRunOptions,
+  sourceAvailability,
   type TensorInfo,
   type TensorMap,
 } from './backend.js';

@@ -46,6 +46,7 @@ it('exports exactly these runtime names', () => {
     'isDType',
     'isEdgeError',
     'isTensorLike',
+    'sourceAvailability',
     'toFloat16Array',
   ]);
 });

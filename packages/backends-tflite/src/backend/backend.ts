@@ -13,6 +13,7 @@ import {
   type ModelSource,
   SessionCounter,
   type SessionCounts,
+  sourceAvailability,
   type TensorInfo,
   UnavailableError,
 } from '@edge/core';
@@ -98,13 +99,7 @@ class TfliteWebBackend implements TfliteBackend {
   }
 
   canLoad(source: ModelSource): Availability {
-    if (source.format !== 'tflite') {
-      return { ok: false, reason: `tflite reads TFLite models, and ${source.name} is ${source.format}` };
-    }
-    if (source.path === undefined && source.bytes === undefined) {
-      return { ok: false, reason: `${source.name} has neither a path nor bytes` };
-    }
-    return { ok: true };
+    return sourceAvailability(this.name, 'tflite', source);
   }
 
   async load(source: ModelSource, options: BackendLoadOptions = {}): Promise<TfliteSession> {
