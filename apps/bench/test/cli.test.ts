@@ -2,7 +2,7 @@ import { isEdgeError } from '@edge/core';
 import { describe, expect, it } from 'vitest';
 import { BENCHMARKS } from '../src/benchmarks/index.js';
 import { parseArgs } from '../src/harness/args.js';
-import { formatTable, type JsonReport } from '../src/harness/report.js';
+import { formatReport, type JsonReport } from '../src/harness/report.js';
 import { runCli } from '../src/harness/run.js';
 import { summarize } from '../src/harness/timing.js';
 import type { Benchmark } from '../src/harness/types.js';
@@ -156,7 +156,7 @@ describe('runCli', () => {
     expect(report.figures[0]!.runs).toBe(7);
     expect(report.allTargetsMet).toBe(false);
     expect(report.environment.node).toBe(process.version);
-    expect(formatTable(report)).toContain('PASS');
+    expect(formatReport(report)).toContain('PASS');
   });
 
   it('EXPECTED FAILURE - a benchmark that throws: one line, exit code 1', async () => {

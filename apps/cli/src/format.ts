@@ -31,19 +31,3 @@ export function formatShape(shape: readonly (number | string | null)[] | null | 
   if (!shape) return '?';
   return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
 }
-
-/** Left-aligned columns (right-aligned where `right[i]`), two spaces apart. */
-export function table(rows: readonly (readonly string[])[], right: readonly boolean[] = []): string {
-  const widths: number[] = [];
-  for (const r of rows) {
-    for (const [i, c] of r.entries()) widths[i] = Math.max(widths[i] ?? 0, c.length);
-  }
-  return rows
-    .map((r) =>
-      r
-        .map((c, i) => (right[i] ? c.padStart(widths[i]!) : i === r.length - 1 ? c : c.padEnd(widths[i]!)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}

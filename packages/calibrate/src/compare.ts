@@ -2,7 +2,14 @@
 // the same feeds, their outputs compared with streamed metrics, and the tensors they share
 // compared layer by layer to find where the error enters.
 
-import { ArgumentError, checkNumber, checkOneOf, checkPositiveInteger, type Tensor } from '@edge/core';
+import {
+  ArgumentError,
+  checkNumber,
+  checkOneOf,
+  checkPositiveInteger,
+  formatTable,
+  type Tensor,
+} from '@edge/core';
 import { Graph, type OnnxModel } from '@edge/onnx-parse';
 import {
   calibrationTensors,
@@ -349,23 +356,12 @@ export function formatComparison(report: ComparisonReport): string {
   const lines = [
     `${report.samples} feeds compared in ${(report.elapsedMs / 1000).toFixed(1)} s`,
     '',
-    ...table(rows),
+    formatTable(rows, { right: (c) => c > 0 }),
   ];
   if (report.layers.length) {
     lines.push('', 'layers whose relative error grew most');
-    lines.push(
-      ...table([
-        ['tensor', 'op', 'rel. error', 'growth'],
-        ...report.layers.map((l) => [l.tensor, l.op, fixed(l.error, 5), fixed(l.growth, 5)]),
-      ]),
-    );
+    const layers = report.layers.map((l) => [l.tensor, l.op, fixed(l.error, 5), fixed(l.growth, 5)]);
+    lines.push(formatTable([['tensor', 'op', 'rel. error', 'growth'], ...layers], { right: (c) => c > 1 }));
   }
   return lines.join('\n');
-}
-
-function table(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) =>
-    r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '),
-  );
 }

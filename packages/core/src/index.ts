@@ -1,3 +1,4 @@
+export { type AtomicFileData, writeFileAtomic } from './atomic-write.js';
 export {
   type Availability,
   type Backend,
@@ -86,3 +87,4 @@ export {
   type TensorQuantization,
 } from './rules.js';
 export { Tensor } from './tensor.js';
+export { formatTable, type TableOptions } from './text-table.js';

@@ -39,6 +39,7 @@ it('exports exactly these runtime names', () => {
     'float16BitsToFloat32',
     'float32ToFloat16Bits',
     'formatShape',
+    'formatTable',
     'fromFloat16Array',
     'inVersionRange',
     'invalidArgument',
@@ -48,11 +49,13 @@ it('exports exactly these runtime names', () => {
     'isTensorLike',
     'sourceAvailability',
     'toFloat16Array',
+    'writeFileAtomic',
   ]);
 });
 
 it('exports exactly these type-only names', () => {
   expect(typeOnlyExports(new URL('../src/index.ts', import.meta.url))).toEqual([
+    'AtomicFileData',
     'Availability',
     'Backend',
     'BackendLoadOptions',
@@ -85,6 +88,7 @@ it('exports exactly these type-only names', () => {
     'SessionCounts',
     'SessionRunOptions',
     'StringOptions',
+    'TableOptions',
     'TargetFallback',
     'TargetKind',
     'TensorData',

@@ -1,8 +1,7 @@
 // ONNX writer: the model object back to protobuf bytes. Payloads are copied from wherever they
 // live (the original bytes, the model file, or arrays made in code) exactly as stored.
 
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { FileIOError } from '@edge/core';
+import { writeFileAtomic } from '@edge/core';
 import { readRange } from './tensor-data.js';
 import type {
   AttributeProto,
@@ -36,28 +35,13 @@ export function writeModel(model: OnnxModel): Uint8Array {
 }
 
 /**
- * Writes a model to `path` atomically: a temporary file in the same folder, flushed, then renamed
- * over `path`. On failure `path` is left as it was.
+ * Writes a model to `path` atomically (`writeFileAtomic` of `@edge/core`: a temporary file in the
+ * same folder, flushed, then renamed over `path`). On failure `path` is left as it was.
  *
  * @throws FileIOError when the file cannot be written.
  */
 export function writeModelFile(path: string, model: OnnxModel): void {
-  const bytes = writeModel(model);
-  const tmp = `${path}.${process.pid}.${Date.now().toString(36)}.tmp`;
-  try {
-    const fd = openSync(tmp, 'w');
-    try {
-      let done = 0;
-      while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (cause) {
-    rmSync(tmp, { force: true });
-    throw new FileIOError(`cannot write model file ${path}: ${(cause as Error).message}`, path, { cause });
-  }
+  writeFileAtomic(path, writeModel(model));
 }
 
 function str(w: WireWriter, field: number, value: string): void {

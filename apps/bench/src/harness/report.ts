@@ -1,6 +1,7 @@
 // Printing a result: a table per group for people (stdout), or one JSON object for machines.
 
 import { arch, cpus, platform, release, totalmem } from 'node:os';
+import { formatTable } from '@edge/core';
 import type { Baseline, Benchmark, BenchResult, Figure, Ratio, Unit } from './types.js';
 
 /** The object `--json` prints: the benchmark, where it ran, and everything it returned. */
@@ -114,21 +115,14 @@ function ratioRow(r: Ratio): Row {
   return ['ratio', r.name, formatValue(r.value, r.unit), '', target, result];
 }
 
-function renderRows(rows: Row[], indent: string): string[] {
+function renderRows(rows: Row[], indent: string): string {
   const header: Row = ['', 'measurement', 'median/value', 'p90', 'target', ''];
-  const all = [header, ...rows];
-  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
   // Text columns left-aligned, numbers right-aligned.
-  const align = (r: Row): string =>
-    r
-      .map((c, i) => (i === 2 || i === 3 || i === 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return all.map((r) => indent + align(r));
+  return formatTable([header, ...rows], { right: [2, 3, 4], indent });
 }
 
 /** Renders a result as text: a header, one table per group (ungrouped rows last), then the notes. */
-export function formatTable(report: JsonReport): string {
+export function formatReport(report: JsonReport): string {
   const lines: string[] = [`${report.benchmark}: ${report.description}`];
   const groupNames = [
     ...report.groups.map((g) => g.name),
@@ -151,7 +145,7 @@ export function formatTable(report: JsonReport): string {
     if (rows.length === 0) continue;
     lines.push('');
     if (s.title) lines.push(s.title);
-    lines.push(...renderRows(rows, '  '));
+    lines.push(renderRows(rows, '  '));
   }
   if (report.notes.length > 0) {
     lines.push('', 'notes:');

@@ -4,7 +4,7 @@
 import { isEdgeError } from '@edge/core';
 import { parseArgs, USAGE } from './args.js';
 import { defaultOutDir } from './paths.js';
-import { formatTable, jsonReport } from './report.js';
+import { formatReport, jsonReport } from './report.js';
 import type { BenchContext, Benchmark } from './types.js';
 
 /** Where the command writes and what it may read; tests pass their own. */
@@ -71,7 +71,7 @@ export async function runCli(
   try {
     const result = await bench.run(ctx);
     const report = jsonReport(bench, result, started, performance.now() - t0);
-    io.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatTable(report));
+    io.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
     return ExitCode.OK;
   } catch (e) {
     if (ctx.signal.aborted) {

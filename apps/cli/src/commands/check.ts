@@ -1,3 +1,4 @@
+import { formatTable } from '@edge/core';
 import {
   type CheckIssue,
   type CheckReport,
@@ -7,7 +8,6 @@ import {
   verdictExitCode,
 } from '@edge/runtime';
 import { type Command, type Io, parse, UsageError } from '../command.js';
-import { table } from '../format.js';
 import { parseShapeFlags } from './shape-flags.js';
 
 const DEFAULT_TARGETS = 'trt-8.6,dla-orin,myriad,ort-cpu';
@@ -45,7 +45,7 @@ function renderTarget(t: TargetReport, maxIssues: number): string {
   const shown = t.issues.slice(0, maxIssues);
   if (shown.length) {
     lines.push(
-      table(shown.map(renderIssue))
+      formatTable(shown.map(renderIssue))
         .split('\n')
         .map((l) => `  ${l}`)
         .join('\n'),
@@ -75,7 +75,7 @@ export const checkCommand: Command = {
     if (values.list) {
       const tables = await loadRuleTables();
       io.stdout.write(
-        `${table(tables.map((t) => [t.id, t.kind, t.name, `${t.source.document} (${t.source.version})`]))}\n`,
+        `${formatTable(tables.map((t) => [t.id, t.kind, t.name, `${t.source.document} (${t.source.version})`]))}\n`,
       );
       return 0;
     }

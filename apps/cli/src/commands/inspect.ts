@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
+import { formatTable } from '@edge/core';
 import {
   type Dim,
   dataTypeName,
@@ -13,7 +14,7 @@ import {
   type ValueInfo,
 } from '@edge/onnx-parse';
 import { type Command, type Io, parse, UsageError } from '../command.js';
-import { formatBytes, formatCount, formatShape, table } from '../format.js';
+import { formatBytes, formatCount, formatShape } from '../format.js';
 
 const USAGE = `usage: edge inspect <model.onnx> [--json] [--shape name=1x3x640x640]... [--top N]
 
@@ -161,13 +162,13 @@ function render(r: InspectReport): string {
     `IR ${r.irVersion}  opset ${r.opsets.map((o) => `${o.domain} ${o.version}`).join(', ')}` +
       (r.producer.name ? `  producer ${r.producer.name} ${r.producer.version}`.trimEnd() : ''),
   );
-  lines.push('', 'inputs', table(r.inputs.map(io)), '', 'outputs', table(r.outputs.map(io)), '');
+  lines.push('', 'inputs', formatTable(r.inputs.map(io)), '', 'outputs', formatTable(r.outputs.map(io)), '');
   const bytes = Object.entries(r.weightBytes)
     .sort((a, b) => b[1] - a[1])
     .map(([t, b]) => `${t} ${formatBytes(b)}`)
     .join(', ');
   lines.push(
-    table([
+    formatTable([
       ['nodes', formatCount(r.nodes)],
       ['parameters', `${formatCount(r.parameters)} (weights ${formatCount(r.weightParameters)})`],
       ['weight bytes', bytes || '0'],
@@ -194,7 +195,7 @@ function render(r: InspectReport): string {
   if (r.heaviest.length) {
     lines.push('', `heaviest ${r.heaviest.length} layers`);
     lines.push(
-      table(
+      formatTable(
         [
           ['  #', 'name', 'op', 'MACs', 'params', 'output'],
           ...r.heaviest.map((h, i) => [
@@ -206,7 +207,7 @@ function render(r: InspectReport): string {
             formatShape(h.outputShape),
           ]),
         ],
-        [true, false, false, true, true, false],
+        { right: [0, 3, 4] },
       ),
     );
   }

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { FileIOError } from '@edge/core';
+import { FileIOError, formatTable } from '@edge/core';
 import {
   type Box,
   encodeImage,
@@ -11,7 +11,6 @@ import {
 } from '@edge/preprocess';
 import { type InferOptions, type InferResult, loadModel, TASK_NAMES, type TaskName } from '@edge/runtime';
 import { type Command, type Io, parse, UsageError } from '../command.js';
-import { table } from '../format.js';
 import { writeAtomically } from './preprocess.js';
 
 const USAGE = `usage: edge run <model> <image...> [options]
@@ -187,7 +186,7 @@ function describe(r: InferResult): string {
       break;
     }
   }
-  const body = rows.length > 1 ? `\n${table(rows).replace(/^/gm, '  ')}` : '';
+  const body = rows.length > 1 ? `\n${formatTable(rows, { indent: '  ' })}` : '';
   return `${head}  ${summary}${body}`;
 }
 
