@@ -127,7 +127,7 @@ export async function runOverFeeds(
       const exposed = exposeTensors(
         model,
         tensors.filter((t) => produced.has(t)),
-      );
+      ).model;
       sessions.push(
         await options.backend.load(
           { format: 'onnx', name: `${what} model ${k + 1}`, bytes: writeModel(exposed) },

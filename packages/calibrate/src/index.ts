@@ -37,7 +37,6 @@ export {
   type OutputKind,
   type OutputMetrics,
 } from './compare.js';
-export { type FoldResult, foldForQuantization } from './fold.js';
 export {
   convertToFloat16,
   DEFAULT_FLOAT16_BLOCK_LIST,

@@ -9,6 +9,7 @@ import { ArgumentError, checkOneOf, GraphError, invalidArgument } from '@edge/co
 import {
   attrInt,
   DataType,
+  foldForQuantization,
   Graph,
   inferShapes,
   isDefaultDomain,
@@ -21,7 +22,6 @@ import {
   tensorValues,
   upgradeOpset,
 } from '@edge/onnx-parse';
-import { foldForQuantization } from './fold.js';
 import { perChannelScales } from './weights.js';
 
 /** Op types quantized by default: the heavy ones, and those that keep INT8 runs unbroken. */
@@ -201,7 +201,7 @@ export function quantizeQdq(
     }
   }
   // Raised first, so that Clip bounds are inputs by the time hard-swish is looked for.
-  const upgraded = upgradeOpset(model, 13);
+  const upgraded = upgradeOpset(model, 13).model;
   const fold = options.fold === false ? undefined : foldForQuantization(upgraded);
   const source = fold?.model ?? upgraded;
   const graph = new Graph(source);
@@ -412,7 +412,7 @@ export function quantizeQdq(
   let sorted: OnnxModel;
   try {
     // Sorts the nodes and drops the float weights now stored as int8.
-    sorted = removeUnused(unsorted);
+    sorted = removeUnused(unsorted).model;
   } catch (e) {
     throw new GraphError(`the QDQ rewrite made an invalid graph: ${(e as Error).message}`, { cause: e });
   }
@@ -422,6 +422,6 @@ export function quantizeQdq(
     kept,
     activations: sorted.graph.nodes.filter((n) => quantizers.has(n.name)).length,
     weights,
-    folded: fold ? fold.folded + fold.hardSwish : 0,
+    folded: fold ? fold.changes.reduce((n, c) => n + c.count, 0) : 0,
   };
 }

@@ -102,7 +102,7 @@ async function extremes(
   const session = await backend.load({
     format: 'onnx',
     name: 'exposed',
-    bytes: writeModel(exposeTensors(model, produced)),
+    bytes: writeModel(exposeTensors(model, produced).model),
   });
   const out = new Map(tensors.map((t) => [t, { min: Infinity, max: -Infinity, count: 0 }]));
   try {

@@ -367,8 +367,8 @@ describe('layer errors', () => {
     for (let k = 1; k < r.layers.length; k++)
       expect(r.layers[k]!.growth).toBeLessThanOrEqual(r.layers[k - 1]!.growth);
     const names = ['c'];
-    const ref = await runAll(exposeTensors(reference, names), feeds, names);
-    const cand = await runAll(exposeTensors(candidate, names), feeds, names);
+    const ref = await runAll(exposeTensors(reference, names).model, feeds, names);
+    const cand = await runAll(exposeTensors(candidate, names).model, feeds, names);
     let diff = 0;
     let norm = 0;
     ref.c!.flat().forEach((v, i) => {

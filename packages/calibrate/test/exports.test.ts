@@ -20,7 +20,6 @@ it('exports exactly these runtime names', () => {
     'datasetHash',
     'entropyThreshold',
     'findFloatTensors',
-    'foldForQuantization',
     'formatComparison',
     'formatTrtCache',
     'imageFeeds',

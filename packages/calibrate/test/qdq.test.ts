@@ -461,7 +461,7 @@ describe('reduceRange', () => {
 describe('the PaddleOCR models', () => {
   it('upgradeOpset(cls, 13) computes what the opset-9 model computes', async () => {
     const cls = readModel(readFileSync(OCR_MODELS.cls));
-    const up = upgradeOpset(cls, 13);
+    const up = upgradeOpset(cls, 13).model;
     expect(new Graph(up).opsetVersion('')).toBe(13);
     expect(new Graph(cls).opsetVersion('')).toBe(9);
     const feeds = [{ x: noise([1, 3, 48, 192], 300) }, { x: noise([2, 3, 48, 96], 301) }];

@@ -13,9 +13,24 @@ export {
 } from './attributes.js';
 export * as onnxBuilder from './build.js';
 export { DataType, dataTypeBits, dataTypeByteLength, dataTypeName } from './data-type.js';
-export { exposeTensors, foldConstants, removeUnused, setBatchDimension } from './edits.js';
+export {
+  type ConvertOptions,
+  constantsToInitializers,
+  convertModel,
+  dropIdentities,
+  type EditChange,
+  type EditKind,
+  type EditResult,
+  exposeTensors,
+  foldConstants,
+  foldForQuantization,
+  removeUnused,
+  setBatchDimension,
+  setInputShapes,
+  upgradeOpset,
+  upsampleToResize,
+} from './edits/index.js';
 export { buildGraph, constantTensor, Graph, isDefaultDomain } from './graph.js';
-export { upgradeOpset } from './opset.js';
 export { type ReadFileOptions, type ReadOptions, readModel, readModelFile } from './reader.js';
 export {
   type Dim,

@@ -5,7 +5,10 @@ import { ArgumentError, isEdgeError } from '@edge/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { constant, floats, graph, int64s, model, node, value } from '../src/build.js';
 import { DataType } from '../src/data-type.js';
-import { exposeTensors, foldConstants, removeUnused, setBatchDimension } from '../src/edits.js';
+import { removeUnused } from '../src/edits/cleanup.js';
+import { foldConstants } from '../src/edits/constants.js';
+import { exposeTensors } from '../src/edits/expose.js';
+import { setBatchDimension } from '../src/edits/shapes.js';
 import { readModelFile } from '../src/reader.js';
 import { inferShapes } from '../src/shape-inference/index.js';
 import { tensorValues } from '../src/tensor-data.js';
@@ -61,7 +64,8 @@ describe('setBatchDimension', () => {
   it('fixes a symbolic batch on inputs and outputs and drops stale value_info', () => {
     const m = classifier('N');
     const before = fingerprint(m);
-    const fixed = setBatchDimension(m, 2);
+    const { model: fixed, changes } = setBatchDimension(m, 2);
+    expect(changes).toEqual([{ kind: 'batch', count: 1, message: 'batch fixed to 2' }]);
     expect(dims(fixed.graph.inputs)).toEqual({ x: [2, 3, 8, 8] });
     expect(dims(fixed.graph.outputs)).toEqual({ y: [2, 4] });
     expect(dims(fixed.graph.valueInfo)).toEqual({ w: [4, 3, 3, 3] });
@@ -71,7 +75,8 @@ describe('setBatchDimension', () => {
   });
 
   it('frees a fixed batch under a name', () => {
-    const freed = setBatchDimension(classifier(1), 'batch');
+    const { model: freed, changes } = setBatchDimension(classifier(1), 'batch');
+    expect(changes.map((c) => c.message)).toEqual(["batch freed as 'batch'"]);
     expect(dims(freed.graph.inputs)).toEqual({ x: ['batch', 3, 8, 8] });
     expect(dims(freed.graph.outputs)).toEqual({ y: ['batch', 4] });
     // The old fixed batch 1 cannot be told apart from a real 1, so entries starting with it go.
@@ -87,7 +92,7 @@ describe('setBatchDimension', () => {
         outputs: [value('y', ['N', 4]), value('s', [2], DataType.INT64)],
       }),
     );
-    const out = setBatchDimension(m, 8);
+    const out = setBatchDimension(m, 8).model;
     expect(dims(out.graph.inputs)).toEqual({ x: [8, 4], k: [4] });
     expect(dims(out.graph.outputs)).toEqual({ y: [8, 4], s: [2] });
   });
@@ -121,8 +126,11 @@ describe('foldConstants', () => {
       }),
     );
     const before = fingerprint(m);
-    const folded = foldConstants(m);
+    const { model: folded, changes } = foldConstants(m);
     expect(folded.graph.nodes.map((n) => n.opType)).toEqual(['Reshape']);
+    expect(changes).toEqual([
+      { kind: 'fold-constants', count: 6, message: 'constant folding: 6 node(s) folded or removed' },
+    ]);
     expect(folded.graph.initializers.map((t) => t.name)).toEqual(['t']);
     const t = folded.graph.initializers[0]!;
     expect(t.dataType).toBe(DataType.INT64);
@@ -140,7 +148,7 @@ describe('foldConstants', () => {
         outputs: [value('y', ['N', 60])],
       }),
     );
-    const folded = foldConstants(m);
+    const folded = foldConstants(m).model;
     expect(folded.graph.nodes.map((n) => n.opType)).toEqual([
       'Shape',
       'Gather',
@@ -169,7 +177,7 @@ describe('foldConstants', () => {
       13,
       { irVersion: 3 },
     );
-    const folded = foldConstants(m);
+    const folded = foldConstants(m).model;
     expect(folded.graph.nodes.map((n) => n.opType)).toEqual(['Slice', 'Constant']);
     const ends = folded.graph.initializers.find((t) => t.name === 'ends2')!;
     expect([...(tensorValues(ends) as BigInt64Array)]).toEqual([1n, 9223372036854775807n]);
@@ -193,7 +201,10 @@ describe('removeUnused', () => {
         valueInfo: [value('a', [4]), value('dead', [4])],
       }),
     );
-    const out = removeUnused(m);
+    const { model: out, changes } = removeUnused(m);
+    expect(changes).toEqual([
+      { kind: 'remove-unused', count: 3, message: '2 unused node(s) and 1 unused initializer(s) removed' },
+    ]);
     expect(out.graph.nodes.map((n) => n.name)).toEqual(['a', 'y']);
     expect(out.graph.initializers.map((t) => t.name)).toEqual(['k']);
     expect(out.graph.inputs.map((v) => v.name)).toEqual(['x', 'unused']);
@@ -213,14 +224,17 @@ describe('removeUnused', () => {
         outputs: [value('y', [4])],
       }),
     );
-    expect(removeUnused(m).graph.nodes.map((n) => n.opType)).toEqual(['Neg', 'If']);
+    const { model: out, changes } = removeUnused(m);
+    expect(out.graph.nodes.map((n) => n.opType)).toEqual(['Neg', 'If']);
+    expect(changes).toEqual([]);
   });
 });
 
 describe('exposeTensors', () => {
   it('adds intermediate tensors as outputs with inferred types', () => {
     const m = classifier('N');
-    const out = exposeTensors(m, ['c', 'g', 'y']);
+    const { model: out, changes } = exposeTensors(m, ['c', 'g', 'y']);
+    expect(changes.map((c) => [c.kind, c.count])).toEqual([['expose-tensors', 2]]);
     expect(dims(out.graph.outputs)).toEqual({ y: ['N', 4], c: ['N', 4, 8, 8], g: ['N', 4, 1, 1] });
     expect(out.graph.valueInfo.map((v) => v.name)).toEqual(['w']);
     expect(m.graph.outputs).toHaveLength(1);
@@ -277,16 +291,16 @@ print(json.dumps(res))
     for (const key of ['det', 'rec', 'cls'] as const) {
       const m = readModelFile(OCR_MODELS[key]);
       save(`${key}-original`, m);
-      save(`${key}-batch1`, setBatchDimension(m, 1));
-      save(`${key}-batchB`, setBatchDimension(m, 'B'));
-      save(`${key}-unused`, removeUnused(m));
-      const f = foldConstants(m);
+      save(`${key}-batch1`, setBatchDimension(m, 1).model);
+      save(`${key}-batchB`, setBatchDimension(m, 'B').model);
+      save(`${key}-unused`, removeUnused(m).model);
+      const f = foldConstants(m).model;
       save(`${key}-folded`, f);
-      const fixed = foldConstants(setBatchDimension(m, 1));
+      const fixed = foldConstants(setBatchDimension(m, 1).model).model;
       save(`${key}-batch1-folded`, fixed);
       folded[key] = m.graph.nodes.length - fixed.graph.nodes.length;
       const conv = m.graph.nodes.find((n) => n.opType === 'Conv')!.outputs[0]!;
-      save(`${key}-exposed`, exposeTensors(m, [conv]));
+      save(`${key}-exposed`, exposeTensors(m, [conv]).model);
       expect(f.graph.nodes.some((n) => n.opType === 'Constant')).toBe(false);
     }
     expect(onnxCheck(Object.values(files))).toEqual({});

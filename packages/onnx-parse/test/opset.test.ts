@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { ArgumentError, GraphError } from '@edge/core';
 import { afterAll, expect, it } from 'vitest';
 import { floats, graph, model, node, value } from '../src/build.js';
+import { upgradeOpset } from '../src/edits/opset.js';
 import { Graph } from '../src/graph.js';
-import { upgradeOpset } from '../src/opset.js';
 import { readModelFile } from '../src/reader.js';
 import { tensorValues } from '../src/tensor-data.js';
 import type { OnnxModel } from '../src/types.js';
@@ -42,7 +42,10 @@ function opset9(): OnnxModel {
 it('raises opset 9 to 13: attributes that became inputs are moved, and onnx.checker accepts the result', () => {
   const before = opset9();
   const fingerprint = JSON.stringify(before.graph.nodes);
-  const up = upgradeOpset(before, 13);
+  const { model: up, changes } = upgradeOpset(before, 13);
+  expect(changes).toEqual([
+    { kind: 'upgrade-opset', count: 4, message: 'opset raised from 9 to 13; 4 node(s) rewritten' },
+  ]);
   expect(up.opsetImports).toEqual([{ domain: '', version: 13 }]);
   expect(JSON.stringify(before.graph.nodes)).toBe(fingerprint);
   const g = new Graph(up);
@@ -58,12 +61,14 @@ it('raises opset 9 to 13: attributes that became inputs are moved, and onnx.chec
 
 it('a model already at the target comes back as it is', () => {
   const m = opset9();
-  expect(upgradeOpset(m, 9)).toBe(m);
-  expect(upgradeOpset(m, 8)).toBe(m);
+  const same = upgradeOpset(m, 9);
+  expect(same.model).toBe(m);
+  expect(same.changes).toEqual([]);
+  expect(upgradeOpset(m, 8).model).toBe(m);
 });
 
 it('raises the real PaddleOCR classifier (opset 9) to 13, and onnx.checker accepts it', () => {
-  const up = upgradeOpset(readModelFile(OCR_MODELS.cls), 13);
+  const up = upgradeOpset(readModelFile(OCR_MODELS.cls), 13).model;
   expect(up.opsetImports.find((o) => o.domain === '')?.version).toBe(13);
   expect(checked(up, 'cls13.onnx')).toEqual({});
 });

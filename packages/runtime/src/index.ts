@@ -17,13 +17,6 @@ export {
   readModelGraph,
   resolveTargets,
 } from './check/targets.js';
-export { type ConvertOptions, type ConvertResult, convertModel } from './convert/convert.js';
-export {
-  constantsToInitializers,
-  dropIdentities,
-  setInputShapes,
-  upsampleToResize,
-} from './convert/edits.js';
 export {
   type ClassificationConfig,
   type ClassificationResult,

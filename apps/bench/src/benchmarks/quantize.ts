@@ -11,16 +11,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBackend } from '@edge/backends-onnxruntime';
-import {
-  collectStatistics,
-  computeRanges,
-  type FeedSource,
-  foldForQuantization,
-  imageFeeds,
-  quantizeQdq,
-} from '@edge/calibrate';
+import { collectStatistics, computeRanges, type FeedSource, imageFeeds, quantizeQdq } from '@edge/calibrate';
 import { Tensor } from '@edge/core';
-import { type OnnxModel, readModelFile, writeModel } from '@edge/onnx-parse';
+import { foldForQuantization, type OnnxModel, readModelFile, writeModel } from '@edge/onnx-parse';
 import { type PreprocessSpec, preset } from '@edge/preprocess';
 import { timeEachAsync } from '../harness/async-timing.js';
 import { benchPackageDir } from '../harness/paths.js';

@@ -1,5 +1,4 @@
-import { readModelFile, writeModelFile } from '@edge/onnx-parse';
-import { type ConvertOptions, convertModel } from '@edge/runtime';
+import { type ConvertOptions, convertModel, readModelFile, writeModelFile } from '@edge/onnx-parse';
 import { type Command, type Io, parse, UsageError } from '../command.js';
 import { parseShapeFlags } from './shape-flags.js';
 
@@ -56,9 +55,9 @@ export const convertCommand: Command = {
     if (shapes) options.inputShapes = shapes;
     const result = convertModel(readModelFile(input), options);
     writeModelFile(output, result.model);
-    if (values.json)
-      io.stdout.write(`${JSON.stringify({ input, output, changes: result.changes }, null, 2)}\n`);
-    else io.stdout.write(`${output}\n${result.changes.map((c) => `  ${c}`).join('\n')}\n`);
+    const changes = result.changes.map((c) => c.message);
+    if (values.json) io.stdout.write(`${JSON.stringify({ input, output, changes }, null, 2)}\n`);
+    else io.stdout.write(`${output}\n${changes.map((c) => `  ${c}`).join('\n')}\n`);
     return 0;
   },
 };

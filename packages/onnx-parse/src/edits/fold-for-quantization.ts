@@ -4,27 +4,14 @@
 // ops) becomes `x * HardSigmoid(x)`. Fewer float ops between INT8 convolutions means fewer
 // Quantize/Dequantize steps at run time and fewer places for rounding error to enter.
 
-import {
-  attrFloat,
-  DataType,
-  Graph,
-  type NodeProto,
-  type OnnxModel,
-  onnxBuilder,
-  removeUnused,
-  type TensorProto,
-  tensorFromArray,
-  tensorValues,
-} from '@edge/onnx-parse';
-
-/** What {@link foldForQuantization} did. */
-export interface FoldResult {
-  readonly model: OnnxModel;
-  /** BatchNormalization, Mul and Add nodes folded into a preceding Conv. */
-  readonly folded: number;
-  /** Hard-swish patterns rewritten to `x * HardSigmoid(x)`. */
-  readonly hardSwish: number;
-}
+import { attrFloat } from '../attributes.js';
+import { float, node as makeNode } from '../build.js';
+import { DataType } from '../data-type.js';
+import { Graph } from '../graph.js';
+import { tensorFromArray, tensorValues } from '../tensor-data.js';
+import type { NodeProto, OnnxModel, TensorProto } from '../types.js';
+import { removeUnused } from './cleanup.js';
+import { change, type EditChange, type EditResult, withGraph } from './edit-result.js';
 
 interface ConvState {
   readonly node: NodeProto;
@@ -38,11 +25,13 @@ interface ConvState {
 /**
  * Folds BatchNormalization and per-channel Mul/Add that follow a Conv into it, and rewrites
  * spelled-out hard-swish into HardSigmoid and Mul. The model computes the same function up to
- * float32 rounding; it is what {@link quantizeQdq} quantizes by default.
+ * float32 rounding; it is what `quantizeQdq` of `@edge/calibrate` quantizes by default.
  *
+ * @returns A `'fold-into-conv'` change counting the nodes folded, and a `'hard-swish'` change
+ *   counting the patterns rewritten (each only when non-zero).
  * @throws GraphError when the graph is structurally invalid.
  */
-export function foldForQuantization(model: OnnxModel): FoldResult {
+export function foldForQuantization(model: OnnxModel): EditResult {
   const graph = new Graph(model);
   const outputs = new Set(graph.outputs.map((v) => v.name));
   const constantValues = (name: string) => {
@@ -151,15 +140,15 @@ export function foldForQuantization(model: OnnxModel): FoldResult {
       const hs = `${clip.outputs[0]}_hardsigmoid`;
       replaced.set(
         node,
-        onnxBuilder.node(
+        makeNode(
           'HardSigmoid',
           [x],
           [hs],
-          { alpha: onnxBuilder.float(1 / 6), beta: onnxBuilder.float(0.5) },
+          { alpha: float(1 / 6), beta: float(0.5) },
           { name: `${node.name || hs}_hardsigmoid` },
         ),
       );
-      replaced.set(second, onnxBuilder.node('Mul', [x, hs], [second.outputs[0]!], {}, { name: second.name }));
+      replaced.set(second, makeNode('Mul', [x, hs], [second.outputs[0]!], {}, { name: second.name }));
       removed.add(clip).add(first);
       hardSwish++;
     }
@@ -174,11 +163,23 @@ export function foldForQuantization(model: OnnxModel): FoldResult {
     added.push(tensorFromArray(b, DataType.FLOAT, [conv.dims[0]!], conv.bias));
     replaced.set(conv.node, { ...conv.node, inputs: [conv.node.inputs[0]!, w, b], outputs: [conv.output] });
   }
-  if (removed.size === 0 && replaced.size === 0) return { model, folded, hardSwish };
+  const changes: EditChange[] = [];
+  if (folded) {
+    changes.push(
+      change(
+        'fold-into-conv',
+        folded,
+        `${folded} BatchNormalization/Mul/Add node(s) folded into the Conv before them`,
+      ),
+    );
+  }
+  if (hardSwish) {
+    changes.push(
+      change('hard-swish', hardSwish, `${hardSwish} hard-swish pattern(s) rewritten as x * HardSigmoid(x)`),
+    );
+  }
+  if (removed.size === 0 && replaced.size === 0) return { model, changes };
   const nodes = graph.nodes.filter((n) => !removed.has(n)).map((n) => replaced.get(n) ?? n);
-  const rewritten = removeUnused({
-    ...model,
-    graph: { ...model.graph, nodes, initializers: [...model.graph.initializers, ...added] },
-  });
-  return { model: rewritten, folded, hardSwish };
+  const rewritten = withGraph(model, { nodes, initializers: [...model.graph.initializers, ...added] });
+  return { model: removeUnused(rewritten).model, changes };
 }

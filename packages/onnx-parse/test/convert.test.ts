@@ -4,15 +4,24 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArgumentError } from '@edge/core';
-import { DataType, type OnnxModel, readModelFile, tensorFromArray, writeModel } from '@edge/onnx-parse';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ConvertOptions, convertModel, upsampleToResize } from '../src/index.js';
-import { constant, floats, graph, int64s, model, node, value } from './helpers/build.js';
-import { maxAbsDiff, runModel } from './helpers/ort.js';
-import { OCR_MODELS, onnxCheck } from './helpers/paths.js';
+import { constant, floats, graph, int64s, model, node, value } from '../src/build.js';
+import { DataType } from '../src/data-type.js';
+import { type ConvertOptions, convertModel } from '../src/edits/convert.js';
+import { upsampleToResize } from '../src/edits/upsample.js';
+import { readModelFile } from '../src/reader.js';
+import { tensorFromArray } from '../src/tensor-data.js';
+import type { OnnxModel } from '../src/types.js';
+import { writeModel } from '../src/writer.js';
+import { maxAbsDiff, openSessions, runModel } from './helpers/ort.js';
+import { OCR_MODELS } from './helpers/paths.js';
+import { onnxCheck } from './helpers/python.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'edge-convert-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  expect(openSessions()).toBe(0);
+  rmSync(dir, { recursive: true, force: true });
+});
 
 let n = 0;
 function save(m: OnnxModel): string {
@@ -90,6 +99,11 @@ describe('edge convert on generated models', () => {
       const m = upsample(mode);
       const r = convertModel(m, ALL);
       expect(r.model.graph.nodes.map((x) => x.opType)).toEqual(['Conv', 'Resize', 'Mul']);
+      expect(r.changes.map((c) => [c.kind, c.count])).toEqual([
+        ['upsample-to-resize', 1],
+        ['drop-identity', 3],
+        ['constants-to-initializers', 1],
+      ]);
       expect(r.model.opsetImports.find((o) => o.domain === '')!.version).toBe(11);
       expect(r.model.graph.outputs.map((v) => v.name)).toEqual(['y']);
       const after = save(r.model);
@@ -115,6 +129,10 @@ describe('edge convert on generated models', () => {
     );
     const r = convertModel(m, { batch: 2, foldConstants: true });
     expect(r.model.graph.nodes.map((x) => x.opType)).toEqual(['Reshape']);
+    expect(r.changes.map((c) => c.message)).toEqual([
+      'batch fixed to 2',
+      'constant folding: 3 node(s) folded or removed',
+    ]);
     expect(r.model.graph.inputs[0]!.type).toMatchObject({
       shape: [{ value: 2 }, { value: 3 }, { value: 4 }, { value: 4 }],
     });

@@ -5,12 +5,13 @@
 // rather than carried over with a meaning it no longer has.
 
 import { checkInteger, GraphError } from '@edge/core';
-import { attributeValue } from './attributes.js';
-import { DataType } from './data-type.js';
-import { Graph, isDefaultDomain } from './graph.js';
-import { runInference } from './shape-inference/infer.js';
-import { tensorFromArray } from './tensor-data.js';
-import type { AttributeProto, NodeProto, OnnxModel, TensorProto } from './types.js';
+import { attributeValue } from '../attributes.js';
+import { DataType } from '../data-type.js';
+import { Graph, isDefaultDomain } from '../graph.js';
+import { runInference } from '../shape-inference/infer.js';
+import { tensorFromArray } from '../tensor-data.js';
+import type { AttributeProto, NodeProto, OnnxModel, TensorProto } from '../types.js';
+import { change, type EditResult, withGraph } from './edit-result.js';
 
 /** Ops whose changes from opset 7 to 13 add types or defaults that keep old models' meaning. */
 const UNCHANGED = new Set(
@@ -48,19 +49,20 @@ function unsupported(node: NodeProto, from: number, to: number, why: string): Gr
 }
 
 /**
- * Returns `model` with its default-domain opset raised to `target` (at most 13), rewriting the
- * nodes whose attributes became inputs. Models already at or above `target` come back unchanged.
+ * Raises the model's default-domain opset to `target` (at most 13), rewriting the nodes whose
+ * attributes became inputs. Models already at or above `target` come back unchanged.
  *
+ * @returns An `'upgrade-opset'` change counting the nodes rewritten.
  * @throws ArgumentError when `target` is not an integer from 7 to 13.
  * @throws GraphError naming the node when the model is older than opset 7, holds an op whose
  *   meaning changed in a way that is not rewritten (Upsample, Resize-10, Scan, If, Loop, a Softmax
  *   over other than the last axis, ...), or is structurally invalid.
  */
-export function upgradeOpset(model: OnnxModel, target: number): OnnxModel {
+export function upgradeOpset(model: OnnxModel, target: number): EditResult {
   checkInteger('target', target, { min: 7, max: 13 });
   const graph = new Graph(model);
   const from = graph.opsetVersion('') ?? target;
-  if (from >= target) return model;
+  if (from >= target) return { model, changes: [] };
   if (from < 7) {
     throw new GraphError(`cannot raise a model from opset ${from} (older than 7) to ${target}`);
   }
@@ -190,10 +192,19 @@ export function upgradeOpset(model: OnnxModel, target: number): OnnxModel {
   );
   // IR 7 is the first that allows opset 13 (onnx's versioning table).
   const irVersion = Math.max(model.irVersion, target >= 13 ? 7 : target >= 10 ? 5 : 3);
+  const rewritten = nodes.filter((n, k) => n !== graph.nodes[k]).length;
   return {
-    ...model,
-    irVersion,
-    opsetImports,
-    graph: { ...model.graph, nodes, initializers: [...model.graph.initializers, ...added] },
+    model: {
+      ...withGraph(model, { nodes, initializers: [...model.graph.initializers, ...added] }),
+      irVersion,
+      opsetImports,
+    },
+    changes: [
+      change(
+        'upgrade-opset',
+        rewritten,
+        `opset raised from ${from} to ${target}; ${rewritten} node(s) rewritten`,
+      ),
+    ],
   };
 }
