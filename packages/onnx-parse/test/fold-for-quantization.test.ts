@@ -196,6 +196,14 @@ describe('hard-swish spelled out becomes x * HardSigmoid(x)', () => {
 });
 
 describe('must not fold', () => {
+  /** BatchNormalization parameters with variances from 0.5 to 1.5. */
+  const batchNorm = () => [
+    floats('gamma', [M], 3),
+    floats('beta', [M], 4),
+    floats('mean', [M], 5),
+    floats('var', [M], 6, 0.5, 1),
+  ];
+
   it('a Conv output that two nodes read', () => {
     const m = model(
       [
@@ -204,12 +212,7 @@ describe('must not fold', () => {
         B.node('Relu', ['c'], ['y2']),
       ],
       ['y1', 'y2'],
-      [
-        floats('gamma', [M], 3),
-        floats('beta', [M], 4),
-        floats('mean', [M], 5),
-        floats('var', [M], 6, 0.5, 1),
-      ],
+      batchNorm(),
     );
     const r = foldForQuantization(m);
     expect(counts(r)).toEqual([0, 0]);
@@ -240,12 +243,7 @@ describe('must not fold', () => {
     const m = model(
       [conv('c'), B.node('BatchNormalization', ['c', 'gamma', 'beta', 'mean', 'var'], ['y'])],
       ['c', 'y'],
-      [
-        floats('gamma', [M], 3),
-        floats('beta', [M], 4),
-        floats('mean', [M], 5),
-        floats('var', [M], 6, 0.5, 1),
-      ],
+      batchNorm(),
     );
     const r = foldForQuantization(m);
     expect(counts(r)).toEqual([0, 0]);

@@ -15,23 +15,12 @@ import {
   tensorValues,
   writeModel,
 } from '../src/index.js';
+import { rng } from './helpers/data.js';
 import { findModels, OCR_MODELS, ONNX_TESTDATA } from './helpers/paths.js';
 
 const CASES = Number(process.env.EDGE_FUZZ_CASES ?? 30_000);
 const FILE_CASES = Number(process.env.EDGE_FUZZ_FILE_CASES ?? 1_000);
 const BUDGET_MS = Number(process.env.EDGE_FUZZ_MS ?? 120_000);
-
-/** mulberry32: small, fast, seedable. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Mutation = (src: Uint8Array, r: () => number) => Uint8Array;
 const int = (r: () => number, n: number): number => Math.floor(r() * n);

@@ -31,9 +31,10 @@ export interface EditChange {
 
 /**
  * What every graph edit returns. The input model is never modified: `model` is a new object that
- * shares unchanged parts (nodes, tensors, value infos) with it, or the input itself where the edit
- * found nothing to do. Nodes come out in topological order, which onnx's checker requires and
- * some exporters do not produce. `changes` is empty when the edit found nothing to do.
+ * shares unchanged parts (nodes, tensors, value infos) with it, and an edit that found nothing to
+ * do may hand back the input itself. Edits that rewrite nodes emit them in topological order,
+ * which onnx's checker requires and some exporters do not produce. `changes` lists what the edit
+ * did, one record per kind of change, and is empty when it found nothing to do.
  */
 export interface EditResult {
   readonly model: OnnxModel;

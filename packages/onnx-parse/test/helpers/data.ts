@@ -1,15 +1,21 @@
 // Seeded inputs for tests that run models: the same numbers on every run.
 
-/** Deterministic uniform numbers in [-0.5, 0.5) (mulberry32). */
-export function random(seed: number): () => number {
+/** mulberry32: small, fast, seedable; numbers in [0, 1). */
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Deterministic uniform numbers in [-0.5, 0.5). */
+export function random(seed: number): () => number {
+  const r = rng(seed);
+  return () => r() - 0.5;
 }
 
 /**
