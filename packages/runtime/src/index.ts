@@ -71,7 +71,6 @@ export {
 export type { InferOptions, InferResult } from './infer/infer.js';
 export { specForInput } from './infer/spec.js';
 export { TASK_HEADS, TASK_NAMES, type TaskConfigs, type TaskResults } from './infer/tasks.js';
-export { type BackendName, DEFAULT_BACKEND_ORDER } from './load/backends.js';
 export { type ImageLayout, type InputSpec, inputSpec } from './load/input-spec.js';
 export { type BatchingOptions, type LoadModelOptions, loadModel } from './load/load-model.js';
 export { Model, type RunOptions } from './load/model.js';

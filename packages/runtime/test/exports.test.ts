@@ -5,7 +5,6 @@ import * as api from '../src/index.js';
 
 it('exports exactly these runtime names', () => {
   expect(Object.keys(api).sort()).toEqual([
-    'DEFAULT_BACKEND_ORDER',
     'FACE_SHORT_RANGE_ANCHORS',
     'MYRIAD_RULES',
     'Model',
@@ -50,7 +49,6 @@ it('exports exactly these runtime names', () => {
 it('exports exactly these type-only names', () => {
   expect(typeOnlyExports(new URL('../src/index.ts', import.meta.url))).toEqual([
     'Anchor',
-    'BackendName',
     'BatchingOptions',
     'BatchingSettings',
     'BoxDecoder',
