@@ -5,10 +5,10 @@ import * as api from '../src/index.js';
 
 it('exports exactly these runtime names', () => {
   expect(Object.keys(api).sort()).toEqual([
-    'ONNX_OPERATORS',
     'ORT_CPU_RULES',
     'OnnxruntimeSession',
     'createBackend',
+    'ruleTables',
     'sessionCounts',
   ]);
 });
@@ -16,10 +16,18 @@ it('exports exactly these runtime names', () => {
 it('exports exactly these type-only names', () => {
   expect(typeOnlyExports(new URL('../src/index.ts', import.meta.url))).toEqual([
     'ExecutionProvider',
-    'OnnxOperator',
     'OnnxruntimeBackend',
     'OnnxruntimeBackendOptions',
     'ProviderSkip',
     'SessionCounts',
   ]);
+});
+
+it('ruleTables lists every rule table the package exports, each once', () => {
+  const exported = Object.values(api).filter(
+    (v) => typeof v === 'object' && v !== null && 'ops' in v && 'kind' in v,
+  );
+  expect(api.ruleTables).toHaveLength(exported.length);
+  expect(new Set(api.ruleTables)).toEqual(new Set(exported));
+  expect(Object.isFrozen(api.ruleTables)).toBe(true);
 });

@@ -15,12 +15,14 @@ export * as onnxBuilder from './build.js';
 export { DataType, dataTypeBits, dataTypeByteLength, dataTypeName } from './data-type.js';
 export { exposeTensors, foldConstants, removeUnused, setBatchDimension } from './edits.js';
 export { buildGraph, constantTensor, Graph, isDefaultDomain } from './graph.js';
+export { elementTypeOf, modelGraphFromOnnx, readOnnxGraph } from './model-graph.js';
+export { ONNX_OPERATORS, type OnnxOperator } from './operators.js';
 export { upgradeOpset } from './opset.js';
 export { type ReadFileOptions, type ReadOptions, readModel, readModelFile } from './reader.js';
 export {
   type Dim,
-  type InferOptions,
   inferShapes,
+  type ShapeInferenceOptions,
   typeFromProto,
   typeToProto,
   type ValueType,
