@@ -56,4 +56,4 @@ export { type ImageLayout, type InputSpec, inputSpec } from './load/input-spec.j
 export { type BatchingOptions, type LoadModelOptions, loadModel } from './load/load-model.js';
 export { Model, type RunOptions } from './load/model.js';
 export { type DeviceStatus, deviceStatus, setDeviceConcurrency } from './queue/device-scheduler.js';
-export type { BatchingSettings, ModelStats } from './queue/model-queue.js';
+export type { BatchingSettings, QueueStats } from './queue/model-queue.js';
