@@ -1,6 +1,6 @@
 // A model path or bytes as the contract's ModelSource (what loadModel and the checker were given):
-// an absolute path or bytes, and the format, told from the bytes (a TFLite flatbuffer carries "TFL3" at offset 4; ONNX is a protobuf
-// without a magic number) and, for a file, its extension.
+// an absolute path or bytes, and the format, told from the bytes (a TFLite flatbuffer carries
+// "TFL3" at offset 4; ONNX is a protobuf without a magic number) and, for a file, its extension.
 
 import { closeSync, openSync, readSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
