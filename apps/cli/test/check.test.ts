@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CheckReport } from '@edge/runtime';
+import { CHECK_REPORT_SCHEMA_VERSION, type CheckReport } from '@edge/check';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -32,6 +32,9 @@ describe('edge check', () => {
     const r = edge('check', CLS, '--target', 'trt-8.6,dla-orin', '--shape', 'x=1x3x48x192', '--json');
     expect(r.code, r.stderr).toBe(1);
     const report = JSON.parse(r.stdout) as CheckReport;
+    expect(Object.keys(report)[0]).toBe('schemaVersion');
+    expect(report.schemaVersion).toBe(CHECK_REPORT_SCHEMA_VERSION);
+    expect(CHECK_REPORT_SCHEMA_VERSION).toBe(1);
     expect(report.verdict).toBe('fallback');
     const dla = report.targets[1]!;
     expect(dla.fallback).toMatchObject({ device: 'GPU', mode: 'per-node' });
@@ -71,16 +74,11 @@ describe('edge check', () => {
     }
   });
 
-  it('BAD CALL - edgetpu either checks (tables wired in) or names the package that will provide it', () => {
+  it('edgetpu checks (the CLI installs @edge/backends-tflite, whose ruleTables carry it): an ONNX model is incompatible', () => {
     const r = edge('check', CLS, '--target', 'edgetpu');
-    if (r.code === 2 && r.stderr) {
-      expect(r.stderr).toMatch(
-        /^edge check: unknown target 'edgetpu' \(its rules come with @edge\/backends-tflite.*known targets: trt-7, /,
-      );
-    } else {
-      expect([0, 1, 2]).toContain(r.code);
-      expect(r.stdout).toContain('edgetpu');
-    }
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout).toMatch(/^edgetpu {2}Google Edge TPU .*: INCOMPATIBLE {2}/m);
+    expect(r.stdout).toContain('does not read onnx models');
   });
 
   it('BAD CALL - an unknown target is a usage error with the known targets listed', () => {

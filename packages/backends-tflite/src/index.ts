@@ -16,6 +16,7 @@ export {
   elementTypeOfTflite,
   type FromTfliteOptions,
   modelGraphFromTflite,
+  readTfliteGraph,
   TFLITE_CUSTOM_DOMAIN,
   TFLITE_DOMAIN,
 } from './graph.js';
@@ -34,6 +35,7 @@ export {
   type TfliteTensor,
 } from './model.js';
 export type { TfliteOptions, TfliteOptionValue } from './options.js';
+export { ruleTables } from './rule-tables.js';
 export { EDGETPU_RULES, EDGETPU_SOURCE } from './rules/edgetpu.js';
 export { TFLITE_RULES, TFLITE_SOURCE } from './rules/tflite.js';
 export {

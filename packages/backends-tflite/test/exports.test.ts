@@ -23,6 +23,8 @@ it('exports exactly these runtime names', () => {
     'modelGraphFromTflite',
     'readTflite',
     'readTfliteFile',
+    'readTfliteGraph',
+    'ruleTables',
     'sessionCounts',
     'summarizeTflite',
     'tensorTypeName',

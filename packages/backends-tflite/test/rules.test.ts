@@ -349,7 +349,7 @@ describe('Edge TPU rules', () => {
       const q = failures.find((f) => f.rule === 'edgetpu-int8-model');
       expect(q?.effect).toBe('incompatible');
       expect(q?.reason).toMatch(
-        /^not 8-bit quantised: input 'input' is float32 \[1, (128, 128|192, 192), 3\], no op produces/,
+        /^not 8-bit quantised: input 'input' is float32 \[1,(128,128|192,192),3\], no op produces/,
       );
       expect(q?.fix).toMatch(/full-integer post-training quantisation/);
       // Reported once for the model, not once per op; DEQUANTIZE of the float16 weights is the first fallback op.

@@ -9,5 +9,6 @@ it('exports exactly these runtime names', () => {
     'TRT_10_RULES',
     'TRT_7_RULES',
     'TRT_8_6_RULES',
+    'ruleTables',
   ]);
 });

@@ -1,4 +1,3 @@
-import { formatTable } from '@edge/core';
 import {
   type CheckIssue,
   type CheckReport,
@@ -6,7 +5,8 @@ import {
   loadRuleTables,
   type TargetReport,
   verdictExitCode,
-} from '@edge/runtime';
+} from '@edge/check';
+import { formatTable } from '@edge/core';
 import { type Command, type Io, parse, UsageError } from '../command.js';
 import { parseShapeFlags } from './shape-flags.js';
 
@@ -21,7 +21,8 @@ rule that failed and a suggested fix. Runs anywhere: the rules are data, no devi
   --target ids     comma-separated target ids (default ${DEFAULT_TARGETS});
                    'edge check --list' prints the known ones
   --shape n=DIMS   assume this shape for input n (a bare DIMS applies to the first input)
-  --json           print the report as JSON
+  --json           print the report as JSON; its top-level schemaVersion (now 1) goes up
+                   only when a field is removed, renamed or changes meaning
   --list           list the known targets and exit
 
 exit code: 0 every target deploys fully, 1 some only with fallback, 2 some cannot deploy`;

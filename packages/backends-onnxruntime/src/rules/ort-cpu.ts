@@ -4,7 +4,7 @@
 // the conditions below.
 
 import type { GraphRule, ModelGraph, ModelOp, OpCondition, OpRule, RuleSource, RuleTable } from '@edge/core';
-import { ONNX_OPERATORS } from './onnx-operators.js';
+import { ONNX_OPERATORS } from '@edge/onnx-parse';
 
 const SPEC: RuleSource = {
   document: 'ONNX Operators.md (operator schemas, default domain)',

@@ -7,13 +7,21 @@
 // dimensions) and the "Supported operations" table, whose rows carry a minimum Edge TPU runtime
 // version; the table's `version` is that runtime version (14, shipped with compiler 16.0).
 
-import type { GraphRule, ModelGraph, ModelOp, OpCondition, OpRule, RuleSource, RuleTable } from '@edge/core';
+import {
+  formatShape,
+  type GraphRule,
+  type ModelGraph,
+  type ModelOp,
+  type OpCondition,
+  type OpRule,
+  type RuleSource,
+  type RuleTable,
+} from '@edge/core';
 import { TFLITE_CUSTOM_DOMAIN, TFLITE_DOMAIN } from '../graph.js';
 import {
   activations,
   constantInput,
   elementCount,
-  formatShape,
   graphIsQuantized,
   inputRank,
   isQuantized8,

@@ -61,8 +61,19 @@ export interface TargetReport {
   issues: CheckIssue[];
 }
 
-/** The result of {@link checkGraph} on several targets. */
+/**
+ * Version of the {@link CheckReport} layout (what `edge check --json` prints). It goes up when a
+ * field is removed or renamed or changes meaning; new fields do not change it.
+ */
+export const CHECK_REPORT_SCHEMA_VERSION = 1;
+
+/**
+ * The result of {@link checkGraph} on several targets, as `edge check --json` prints it. Consumers
+ * of the JSON should test `schemaVersion` ({@link CHECK_REPORT_SCHEMA_VERSION}) before reading on.
+ */
 export interface CheckReport {
+  /** The layout's version: {@link CHECK_REPORT_SCHEMA_VERSION}. */
+  schemaVersion: typeof CHECK_REPORT_SCHEMA_VERSION;
   /** Graph name, or the file checked. */
   model: string;
   format: 'onnx' | 'tflite';

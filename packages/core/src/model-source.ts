@@ -1,10 +1,12 @@
-// What `loadModel` was given, as the contract's ModelSource: an absolute path or bytes, and the
-// format, told from the bytes (a TFLite flatbuffer carries "TFL3" at offset 4; ONNX is a protobuf
-// without a magic number) and, for a file, its extension.
+// A model path or bytes as the contract's ModelSource (what loadModel and the checker were given):
+// an absolute path or bytes, and the format, told from the bytes (a TFLite flatbuffer carries
+// "TFL3" at offset 4; ONNX is a protobuf without a magic number) and, for a file, its extension.
 
 import { closeSync, openSync, readSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import { FileIOError, invalidArgument, type ModelFormat, type ModelSource } from '@edge/core';
+import type { ModelFormat, ModelSource } from './backend.js';
+import { invalidArgument } from './checks.js';
+import { FileIOError } from './errors.js';
 
 function formatOfHeader(header: Uint8Array): ModelFormat | undefined {
   if (header.length >= 8 && String.fromCharCode(...header.subarray(4, 8)) === 'TFL3') return 'tflite';

@@ -2,25 +2,31 @@
 // tensors rather than ops, as every engine treats them (TensorRT turns them into weights), so
 // tables never see them; shapes come from onnx-parse's inference, small constants carry values.
 
-import type { ElementType, ModelAttribute, ModelGraph, ModelOp, ModelTensor } from '@edge/core';
+import {
+  ArgumentError,
+  type ElementType,
+  type ModelAttribute,
+  type ModelGraph,
+  type ModelGraphOptions,
+  type ModelGraphReader,
+  type ModelOp,
+  type ModelTensor,
+  sourceAvailability,
+} from '@edge/core';
+import { attributeValue } from './attributes.js';
+import { DataType } from './data-type.js';
+import { buildGraph, constantTensor, isDefaultDomain } from './graph.js';
+import { readModel, readModelFile } from './reader.js';
+import { inferShapes, type ValueType } from './shape-inference/index.js';
+import { tensorElementCount, tensorValues } from './tensor-data.js';
 import {
   AttributeType,
-  attributeValue,
-  buildGraph,
-  constantTensor,
-  DataType,
-  type Dim,
   type GraphProto,
-  inferShapes,
-  isDefaultDomain,
   type NodeProto,
   type OnnxModel,
   type TensorProto,
   type TypeProto,
-  tensorElementCount,
-  tensorValues,
-  type ValueType,
-} from '@edge/onnx-parse';
+} from './types.js';
 
 const ELEMENT: Record<number, ElementType> = {
   [DataType.FLOAT]: 'float32',
@@ -212,19 +218,14 @@ function convertSubgraph(g: GraphProto, outer: Scope, opsets: Readonly<Record<st
   );
 }
 
-/** Options of {@link modelGraphFromOnnx}. */
-export interface FromOnnxOptions {
-  /** Shapes to assume for graph inputs, by name (e.g. to fix a free batch before checking). */
-  inputShapes?: Record<string, Dim[]>;
-}
-
 /**
  * Converts an ONNX model into the neutral {@link ModelGraph} that rule tables read: ops in
  * topological order, tensor types from shape inference, Constant nodes folded into constant tensors.
+ * `options.inputShapes` replaces the shapes of the inputs it names before inference.
  *
  * @throws GraphError when the graph is structurally invalid (a cycle, a dangling reference).
  */
-export function modelGraphFromOnnx(model: OnnxModel, options: FromOnnxOptions = {}): ModelGraph {
+export function modelGraphFromOnnx(model: OnnxModel, options: ModelGraphOptions = {}): ModelGraph {
   const graph = buildGraph(model);
   let types: ReadonlyMap<string, ValueType>;
   try {
@@ -241,7 +242,7 @@ export function modelGraphFromOnnx(model: OnnxModel, options: FromOnnxOptions = 
   if (options.inputShapes) {
     for (const [k, shape] of Object.entries(options.inputShapes)) {
       const t = declared.get(k);
-      if (t) declared.set(k, { ...t, shape });
+      if (t) declared.set(k, { ...t, shape: [...shape] });
     }
   }
   const opsets: Record<string, number> = {};
@@ -256,3 +257,20 @@ export function modelGraphFromOnnx(model: OnnxModel, options: FromOnnxOptions = 
     graph.outputs.map((v) => v.name),
   );
 }
+
+/**
+ * The ONNX {@link ModelGraphReader}: reads the model (from its path, or its bytes) and converts it
+ * with {@link modelGraphFromOnnx}.
+ *
+ * @throws ArgumentError when `source` is not an ONNX model or has neither a path nor bytes.
+ * @throws FileIOError / ModelParseError when the model cannot be read.
+ * @throws GraphError when the graph is structurally invalid.
+ */
+export const readOnnxGraph: ModelGraphReader = (source, options = {}) => {
+  const usable = sourceAvailability('the ONNX graph reader', 'onnx', source);
+  if (!usable.ok)
+    throw new ArgumentError(`Expected an ONNX model with a path or bytes for source: ${usable.reason}`);
+  const model =
+    source.path !== undefined ? readModelFile(source.path) : readModel(source.bytes!, { label: source.name });
+  return modelGraphFromOnnx(model, options);
+};

@@ -1,15 +1,10 @@
 // Per rule: a small generated model that triggers it and one that does not, checked through the
 // same path `edge check` takes (ONNX model -> neutral graph -> tables).
-import { DataType, tensorFromArray } from '@edge/onnx-parse';
+import { DataType, modelGraphFromOnnx, onnxBuilder, tensorFromArray } from '@edge/onnx-parse';
 import { describe, expect, it } from 'vitest';
-import {
-  checkGraph,
-  loadRuleTables,
-  modelGraphFromOnnx,
-  resolveTargets,
-  type TargetReport,
-} from '../src/index.js';
-import { chain, floats, graph, int64s, model, node, value } from './helpers/build.js';
+import { checkGraph, loadRuleTables, resolveTargets, type TargetReport } from '../src/index.js';
+
+const { chain, floats, graph, int64s, model, node, value } = onnxBuilder;
 
 const known = await loadRuleTables();
 

