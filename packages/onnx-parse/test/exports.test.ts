@@ -35,6 +35,7 @@ it('exports exactly these runtime names', () => {
     'readRange',
     'removeUnused',
     'setBatchDimension',
+    'summarizeModel',
     'tensorBytes',
     'tensorElementCount',
     'tensorFromArray',
