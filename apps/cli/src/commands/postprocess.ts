@@ -86,13 +86,11 @@ export const postprocessCommand: Command = {
       const v = str(flag) === undefined ? undefined : nums(`--${flag}`, str(flag)!);
       return v?.length === 1 ? v[0] : v;
     };
-    let options: RenderTensorOptions = {};
-    if (str('preset') !== undefined) {
-      if (!(PRESET_NAMES as readonly string[]).includes(str('preset')!)) {
-        throw new UsageError(`--preset expects one of ${PRESET_NAMES.join(', ')}, got '${str('preset')}'`);
-      }
-      options = denormalizationOf(str('preset') as PresetName);
-    }
+    const presetName = str('preset');
+    if (presetName !== undefined && !(PRESET_NAMES as readonly string[]).includes(presetName))
+      throw new UsageError(`--preset expects one of ${PRESET_NAMES.join(', ')}, got '${presetName}'`);
+    // The preset's normalisation, under what the flags set.
+    const base = presetName === undefined ? {} : denormalizationOf(presetName as PresetName);
     const kind = str('as');
     if (kind !== undefined && !(TENSOR_IMAGE_KINDS as readonly string[]).includes(kind))
       throw new UsageError(`--as expects image, scores or mask, got '${kind}'`);
@@ -108,8 +106,8 @@ export const postprocessCommand: Command = {
       min: one('min'),
       max: one('max'),
     };
-    for (const [k, v] of Object.entries(flags)) if (v !== undefined) Object.assign(options, { [k]: v });
-    const rendered = renderTensor(tensor, options);
+    const given = Object.entries(flags).filter(([, v]) => v !== undefined);
+    const rendered = renderTensor(tensor, { ...base, ...Object.fromEntries(given) });
     const image = rendered.image;
     const quality = str('quality') === undefined ? 90 : nums('--quality', str('quality')!)[0]!;
     const encoded = await encodeImage(image, ext === '.png' ? 'png' : 'jpeg', quality);
