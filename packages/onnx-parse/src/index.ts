@@ -44,6 +44,13 @@ export {
 } from './shape-inference/index.js';
 export { heaviestNodes, type ModelStats, modelStats, type NodeStats, type StatsOptions } from './stats.js';
 export {
+  type ModelSummary,
+  type SummaryLayer,
+  type SummaryOptions,
+  type SummaryValue,
+  summarizeModel,
+} from './summary.js';
+export {
   memorySource,
   readRange,
   type TensorValues,

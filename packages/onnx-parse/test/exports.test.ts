@@ -44,6 +44,7 @@ it('exports exactly these runtime names', () => {
     'removeUnused',
     'setBatchDimension',
     'setInputShapes',
+    'summarizeModel',
     'tensorBytes',
     'tensorElementCount',
     'tensorFromArray',

@@ -1,3 +1,13 @@
+export { type Canvas, loadCanvas } from './draw/canvas.js';
+export {
+  DRAWABLE_TASKS,
+  type DrawableResult,
+  type DrawOptions,
+  drawOnCanvas,
+  drawResults,
+  writeResultImage,
+} from './draw/draw-results.js';
+export { DEFAULT_PALETTE, drawBox, drawKeypoints, drawMask, drawPolygon, type Rgb } from './draw/shapes.js';
 export {
   type ClassificationConfig,
   type ClassificationResult,

@@ -5,6 +5,8 @@ import * as api from '../src/index.js';
 
 it('exports exactly these runtime names', () => {
   expect(Object.keys(api).sort()).toEqual([
+    'DEFAULT_PALETTE',
+    'DRAWABLE_TASKS',
     'FACE_SHORT_RANGE_ANCHORS',
     'Model',
     'TASK_HEADS',
@@ -17,9 +19,16 @@ it('exports exactly these runtime names', () => {
     'decodeTextDetection',
     'detectionHead',
     'deviceStatus',
+    'drawBox',
+    'drawKeypoints',
+    'drawMask',
+    'drawOnCanvas',
+    'drawPolygon',
+    'drawResults',
     'faceDetectionHead',
     'inputSpec',
     'iou',
+    'loadCanvas',
     'loadModel',
     'nonMaxSuppression',
     'segmentationHead',
@@ -27,6 +36,7 @@ it('exports exactly these runtime names', () => {
     'specForInput',
     'ssdAnchors',
     'textDetectionHead',
+    'writeResultImage',
   ]);
 });
 
@@ -36,6 +46,7 @@ it('exports exactly these type-only names', () => {
     'BatchingOptions',
     'BatchingSettings',
     'BoxDecoder',
+    'Canvas',
     'ClassScore',
     'ClassificationConfig',
     'ClassificationResult',
@@ -44,6 +55,8 @@ it('exports exactly these type-only names', () => {
     'DetectionFormat',
     'DetectionResult',
     'DeviceStatus',
+    'DrawOptions',
+    'DrawableResult',
     'Face',
     'FaceDetectionConfig',
     'FaceDetectionResult',
@@ -56,6 +69,7 @@ it('exports exactly these type-only names', () => {
     'LoadModelOptions',
     'NmsOptions',
     'QueueStats',
+    'Rgb',
     'RunOptions',
     'ScoredBox',
     'SegmentationConfig',

@@ -1,12 +1,11 @@
 import { createBackend } from '@edge/backends-onnxruntime';
 import { compareModels, formatComparison, imageFeeds, type OutputKind } from '@edge/calibrate';
-import { FileIOError } from '@edge/core';
+import { writeFileAtomic } from '@edge/core';
 import { readModelFile } from '@edge/onnx-parse';
 import { type Command, type Io, parse, UsageError } from '../command.js';
 import { interruptible } from '../interrupt.js';
 import { progressBar } from '../progress.js';
 import { IMAGE_SET_FLAGS, IMAGE_SET_USAGE, imageSet, singleInput } from './image-set.js';
-import { writeAtomically } from './preprocess.js';
 
 const KINDS: readonly OutputKind[] = ['classification', 'map', 'segmentation', 'raw'];
 
@@ -82,11 +81,7 @@ export const compareCommand: Command = {
       io.stdout.write(`${refPath} (reference) vs ${candPath}\n${formatComparison(report)}\n`);
       if (jsonPath !== undefined) {
         const json = { reference: refPath, candidate: candPath, images: set.paths.length, ...report };
-        try {
-          writeAtomically(jsonPath, new TextEncoder().encode(`${JSON.stringify(json, null, 2)}\n`));
-        } catch (e) {
-          throw new FileIOError(`cannot write ${jsonPath}: ${(e as Error).message}`, jsonPath, { cause: e });
-        }
+        writeFileAtomic(jsonPath, `${JSON.stringify(json, null, 2)}\n`);
         io.stdout.write(`wrote ${jsonPath}\n`);
       }
       return 0;
