@@ -1,0 +1,128 @@
+// `tflite-read`: how fast @edge/backends-tflite decodes a .tflite model already in memory (every
+// table, option and buffer view, all checks on) against the hand-written decoder it replaced, on
+// the MediaPipe models, both timed round-robin in one invocation; a bare file read is the scale.
+
+import { readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { readTflite } from '@edge/backends-tflite';
+import { FileIOError } from '@edge/core';
+import { resolveFromBench } from '../harness/paths.js';
+import { ratio } from '../harness/ratio.js';
+import { type Timing, timeEach } from '../harness/timing.js';
+import type {
+  Baseline,
+  BenchContext,
+  Benchmark,
+  BenchResult,
+  Figure,
+  Group,
+  Ratio,
+} from '../harness/types.js';
+import { readTflite as readTfliteHandWritten } from './tflite-read-hand-written/model.js';
+
+interface Subject {
+  name: string;
+  path: string;
+  origin: string;
+}
+
+const MEDIAPIPE: readonly [pkg: string, file: string, origin: string][] = [
+  ['@mediapipe/face_detection', 'face_detection_short_range.tflite', 'BlazeFace short range, 1x128x128x3'],
+  ['@mediapipe/face_detection', 'face_detection_full_range.tflite', 'BlazeFace full range, 1x192x192x3'],
+  [
+    '@mediapipe/face_detection',
+    'face_detection_full_range_sparse.tflite',
+    'the same, sparse weights (DENSIFY)',
+  ],
+  [
+    '@mediapipe/selfie_segmentation',
+    'selfie_segmentation.tflite',
+    'selfie segmentation, 1x256x256x3, a custom op',
+  ],
+];
+
+function subjects(ctx: BenchContext, notes: string[]): Subject[] {
+  if (ctx.modelPath !== undefined) {
+    const path = resolve(ctx.modelPath);
+    let isFile = false;
+    try {
+      isFile = statSync(path).isFile();
+    } catch {
+      // Reported below.
+    }
+    if (!isFile) throw new FileIOError(`--model ${ctx.modelPath}: no such file`, ctx.modelPath);
+    return [{ name: basename(path), path, origin: 'given with --model' }];
+  }
+  const list: Subject[] = [];
+  for (const [pkg, file, origin] of MEDIAPIPE) {
+    try {
+      const path = join(dirname(resolveFromBench(`${pkg}/package.json`)), file);
+      statSync(path);
+      list.push({ name: file.replace(/\.tflite$/, ''), path, origin });
+    } catch {
+      notes.push(`${pkg} is not installed (dev dependency): ${file} was skipped`);
+    }
+  }
+  if (list.length === 0)
+    throw new FileIOError('no MediaPipe model is installed: pass --model <file.tflite>', '');
+  return list;
+}
+
+function timingFigure(name: string, group: string, t: Timing): Figure {
+  return { name, value: t.median, unit: 'ms', group, p90: t.p90, runs: t.runs };
+}
+
+async function run(ctx: BenchContext): Promise<BenchResult> {
+  const notes: string[] = [];
+  const figures: Figure[] = [];
+  const baselines: Baseline[] = [];
+  const ratios: Ratio[] = [];
+  const groups: Group[] = [];
+  const { warmup, runs } = ctx.repetitions;
+  for (const s of subjects(ctx, notes)) {
+    ctx.signal.throwIfAborted();
+    ctx.progress(`${s.name}: decoding, generated and hand-written readers round-robin`);
+    const bytes = new Uint8Array(readFileSync(s.path));
+    const model = readTflite(bytes);
+    groups.push({
+      name: s.name,
+      description: `${s.origin}; ${(bytes.length / 1e6).toFixed(2)} MB, ${model.subgraphs[0]!.operators.length} operators, ${model.subgraphs[0]!.tensors.length} tensors`,
+    });
+    // Sub-millisecond work: at least 300 ms of runs each, for a stable median.
+    const t = timeEach(
+      {
+        generated: () => readTflite(bytes),
+        handWritten: () => readTfliteHandWritten(bytes),
+        fileRead: () => readFileSync(s.path),
+      },
+      { warmup, runs, minTotalMs: 300 },
+    );
+    const generated = timingFigure('readTflite (flatc-generated, checked buffer)', s.name, t.generated);
+    const handWritten: Baseline = {
+      ...timingFigure('hand-written decoder (before the move)', s.name, t.handWritten),
+      source: 'apps/bench/src/benchmarks/tflite-read-hand-written',
+    };
+    const fileRead: Baseline = {
+      ...timingFigure('fs.readFileSync of the file', s.name, t.fileRead),
+      source: 'node fs.readFileSync',
+    };
+    figures.push(generated);
+    baselines.push(handWritten, fileRead);
+    ratios.push(
+      ratio('generated / hand-written', generated, handWritten),
+      ratio('generated / file read', generated, fileRead),
+    );
+  }
+  notes.push('warm medians: both readers decode bytes already in memory; the file read is for scale');
+  return { groups, figures, baselines, ratios, notes };
+}
+
+/** The `tflite-read` benchmark. */
+export const tfliteReadBenchmark: Benchmark = {
+  name: 'tflite-read',
+  description:
+    '.tflite decode (flatc-generated reader) vs the hand-written decoder it replaced, on MediaPipe models',
+  acceptsModel: true,
+  repetitions: { warmup: 20, runs: 50 },
+  run,
+};
