@@ -49,4 +49,11 @@ describe('pnpm bench tflite-read --model <face_detection_short_range> --json', (
       `edge-bench: tflite-read failed [EDGE_MODEL_PARSE]: ${notTflite}: not a TFLite model: file identifier is`,
     );
   });
+
+  it('EXPECTED FAILURE - a --model that does not exist: the typed read error, exit code 1', async () => {
+    const missing = join(dir, 'missing.tflite');
+    const { code, err } = await bench(['--model', missing]);
+    expect(code).toBe(1);
+    expect(err).toContain(`edge-bench: tflite-read failed [EDGE_IO]: cannot read ${missing}: ENOENT`);
+  });
 });

@@ -215,24 +215,48 @@ function numbers(
   return out;
 }
 
-/** The tables of a vector-of-tables field, each decoded by `decode` with its field path; empty when absent. */
-function tables<T, R>(
+const SNAKE = new Map<string, string>();
+
+/** schema.fbs spelling of a generated accessor name: `shapeSignature` -> `shape_signature`. */
+function snake(name: string): string {
+  let out = SNAKE.get(name);
+  if (out === undefined) SNAKE.set(name, (out = name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)));
+  return out;
+}
+
+/** Names of `T`'s vector accessors, the generated `x(i)` that has an `xLength()` beside it. */
+type VectorName<T> = {
+  [K in keyof T & string]: `${K}Length` extends keyof T
+    ? T[K] extends (i: number) => unknown
+      ? K
+      : never
+    : never;
+}[keyof T & string];
+/** The table type a generated vector-of-tables accessor returns. */
+type Item<F> = F extends (...args: never[]) => infer V ? NonNullable<V> : never;
+
+/**
+ * The tables of vector `name` of `t` (the table at `path`), read with the generated `name(i)`
+ * and `nameLength()` and each decoded by `decode` with its own field path; empty when absent.
+ */
+function tables<T, K extends VectorName<T>, R>(
   bb: CheckedByteBuffer,
   path: string,
-  field: string,
-  length: () => number,
-  at: (i: number) => T | null,
-  decode: (t: T, index: number, path: string) => R,
+  t: T,
+  name: K,
+  decode: (item: Item<T[K]>, index: number, path: string) => R,
 ): R[] {
+  const field = snake(name);
+  const at = t[name] as (i: number) => Item<T[K]>;
   bb.at(path, field);
-  const n = length();
+  const n = (t[`${name}Length` as keyof T] as () => number).call(t);
   const out = new Array<R>(n);
   for (let i = 0; i < n; i++) {
-    const itemPath = `${path}.${field}[${i}]`;
-    bb.at(path, `${field}[${i}]`);
-    const t = at(i)!;
-    bb.at(itemPath);
-    out[i] = decode(t, i, itemPath);
+    const item = `${field}[${i}]`;
+    bb.at(path, item);
+    const x = at.call(t, i);
+    bb.at(`${path}.${item}`);
+    out[i] = decode(x, i, `${path}.${item}`);
   }
   bb.at(path);
   return out;
@@ -421,22 +445,8 @@ function readSubgraph(
   codes: TfliteOperatorCode[],
   bufferCount: number,
 ): TfliteSubgraph {
-  const tensors = tables(
-    bb,
-    path,
-    'tensors',
-    () => t.tensorsLength(),
-    (i) => t.tensors(i),
-    (x, i, p) => readTensor(bb, x, i, p),
-  );
-  const operators = tables(
-    bb,
-    path,
-    'operators',
-    () => t.operatorsLength(),
-    (i) => t.operators(i),
-    (x, i) => readOperator(bb, x, i, codes),
-  );
+  const tensors = tables(bb, path, t, 'tensors', (x, i, p) => readTensor(bb, x, i, p));
+  const operators = tables(bb, path, t, 'operators', (x, i) => readOperator(bb, x, i, codes));
   const sg: TfliteSubgraph = {
     name: get(bb, 'name', () => t.name()) ?? '',
     tensors,
@@ -527,41 +537,15 @@ export function readTflite(bytes: Uint8Array, options: ReadTfliteOptions = {}): 
   }
   // Model.getRootAsModel reads the root offset unchecked (as a signed int): follow it checked.
   const m = new Model().__init(bb.__indirect(0), bb);
-  const operatorCodes = tables(
-    bb,
-    'Model',
-    'operator_codes',
-    () => m.operatorCodesLength(),
-    (i) => m.operatorCodes(i),
-    (t) => readOperatorCode(bb, t),
+  const operatorCodes = tables(bb, 'Model', m, 'operatorCodes', (t) => readOperatorCode(bb, t));
+  const buffers = tables(bb, 'Model', m, 'buffers', (t) => readBuffer(bb, t));
+  const subgraphs = tables(bb, 'Model', m, 'subgraphs', (t, _, p) =>
+    readSubgraph(bb, t, p, operatorCodes, Math.max(1, buffers.length)),
   );
-  const buffers = tables(
-    bb,
-    'Model',
-    'buffers',
-    () => m.buffersLength(),
-    (i) => m.buffers(i),
-    (t) => readBuffer(bb, t),
-  );
-  const subgraphs = tables(
-    bb,
-    'Model',
-    'subgraphs',
-    () => m.subgraphsLength(),
-    (i) => m.subgraphs(i),
-    (t, _, p) => readSubgraph(bb, t, p, operatorCodes, Math.max(1, buffers.length)),
-  );
-  const metadata = tables(
-    bb,
-    'Model',
-    'metadata',
-    () => m.metadataLength(),
-    (i) => m.metadata(i),
-    (t) => ({
-      name: get(bb, 'name', () => t.name()) ?? '',
-      buffer: get(bb, 'buffer', () => t.buffer()),
-    }),
-  );
+  const metadata = tables(bb, 'Model', m, 'metadata', (t) => ({
+    name: get(bb, 'name', () => t.name()) ?? '',
+    buffer: get(bb, 'buffer', () => t.buffer()),
+  }));
   metadata.forEach((md, i) => {
     if (md.buffer >= buffers.length) {
       bb.fail(
@@ -571,33 +555,12 @@ export function readTflite(bytes: Uint8Array, options: ReadTfliteOptions = {}): 
       );
     }
   });
-  const signatures = tables(
-    bb,
-    'Model',
-    'signature_defs',
-    () => m.signatureDefsLength(),
-    (i) => m.signatureDefs(i),
-    (t, _, p) => ({
-      key: get(bb, 'signature_key', () => t.signatureKey()) ?? '',
-      subgraphIndex: get(bb, 'subgraph_index', () => t.subgraphIndex()),
-      inputs: tables(
-        bb,
-        p,
-        'inputs',
-        () => t.inputsLength(),
-        (i) => t.inputs(i),
-        (x) => readTensorMap(bb, x),
-      ),
-      outputs: tables(
-        bb,
-        p,
-        'outputs',
-        () => t.outputsLength(),
-        (i) => t.outputs(i),
-        (x) => readTensorMap(bb, x),
-      ),
-    }),
-  );
+  const signatures = tables(bb, 'Model', m, 'signatureDefs', (t, _, p) => ({
+    key: get(bb, 'signature_key', () => t.signatureKey()) ?? '',
+    subgraphIndex: get(bb, 'subgraph_index', () => t.subgraphIndex()),
+    inputs: tables(bb, p, t, 'inputs', (x) => readTensorMap(bb, x)),
+    outputs: tables(bb, p, t, 'outputs', (x) => readTensorMap(bb, x)),
+  }));
   if (subgraphs.length === 0) bb.fail('the model has no subgraph', m.bb_pos, 'Model.subgraphs');
   bb.at('Model');
   return {

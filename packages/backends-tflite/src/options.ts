@@ -95,6 +95,11 @@ const fusedOnly = (o: { fusedActivationFunction(): ActivationFunctionType }): Va
   fused_activation_function: activation(o),
 });
 
+const resize = (o: { alignCorners(): boolean; halfPixelCenters(): boolean }): Values => ({
+  align_corners: o.alignCorners(),
+  half_pixel_centers: o.halfPixelCenters(),
+});
+
 const DECODERS: Readonly<Record<string, Decoder>> = {
   Conv2DOptions: decoder(Conv2DOptions, (o) => ({
     padding: padding(o),
@@ -149,14 +154,8 @@ const DECODERS: Readonly<Record<string, Decoder>> = {
     new_shape: ints(o.newShapeLength(), (i) => o.newShape(i)),
   })),
   // new_height and new_width are deprecated in the schema (flatc generates no accessor for them).
-  ResizeBilinearOptions: decoder(ResizeBilinearOptions, (o) => ({
-    align_corners: o.alignCorners(),
-    half_pixel_centers: o.halfPixelCenters(),
-  })),
-  ResizeNearestNeighborOptions: decoder(ResizeNearestNeighborOptions, (o) => ({
-    align_corners: o.alignCorners(),
-    half_pixel_centers: o.halfPixelCenters(),
-  })),
+  ResizeBilinearOptions: decoder(ResizeBilinearOptions, resize),
+  ResizeNearestNeighborOptions: decoder(ResizeNearestNeighborOptions, resize),
   TransposeConvOptions: decoder(TransposeConvOptions, (o) => ({
     padding: padding(o),
     stride_w: o.strideW(),
