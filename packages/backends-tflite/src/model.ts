@@ -220,7 +220,10 @@ const SNAKE = new Map<string, string>();
 /** schema.fbs spelling of a generated accessor name: `shapeSignature` -> `shape_signature`. */
 function snake(name: string): string {
   let out = SNAKE.get(name);
-  if (out === undefined) SNAKE.set(name, (out = name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)));
+  if (out === undefined) {
+    out = name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    SNAKE.set(name, out);
+  }
   return out;
 }
 
