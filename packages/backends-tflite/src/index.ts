@@ -7,12 +7,6 @@ export {
 } from './backend/backend.js';
 export { TfliteSession } from './backend/session.js';
 export {
-  buildTflite,
-  type TfliteModelSpec,
-  type TfliteOperatorSpec,
-  type TfliteTensorSpec,
-} from './builder.js';
-export {
   elementTypeOfTflite,
   type FromTfliteOptions,
   modelGraphFromTflite,

@@ -15,7 +15,6 @@ it('exports exactly these runtime names', () => {
     'TFLITE_RULES',
     'TFLITE_SOURCE',
     'TfliteSession',
-    'buildTflite',
     'builtinOperatorCode',
     'builtinOperatorName',
     'createBackend',

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { ModelParseError } from '@edge/core';
 import { expect, it } from 'vitest';
-import { buildTflite, EDGETPU_RULES, modelGraphFromTflite, readTflite, TFLITE_RULES } from '../src/index.js';
+import { EDGETPU_RULES, modelGraphFromTflite, readTflite, TFLITE_RULES } from '../src/index.js';
+import { buildTflite } from './helpers/build-tflite.js';
 import { evaluate, i8, i8const, i32const, MEDIAPIPE } from './helpers/models.js';
 
 const CASES = Number(process.env.EDGE_FUZZ_CASES ?? 6_000);
