@@ -84,6 +84,7 @@ it('exports exactly these type-only names', () => {
     'RangeOptions',
     'RuleSource',
     'RuleTable',
+    'RuleTableAlias',
     'Session',
     'SessionCounts',
     'SessionRunOptions',
