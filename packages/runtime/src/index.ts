@@ -14,6 +14,7 @@ export {
   type CheckFileOptions,
   checkModelFile,
   loadRuleTables,
+  loadTargetAliases,
   readModelGraph,
   resolveTargets,
 } from './check/targets.js';

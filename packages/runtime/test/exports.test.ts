@@ -31,6 +31,7 @@ it('exports exactly these runtime names', () => {
     'iou',
     'loadModel',
     'loadRuleTables',
+    'loadTargetAliases',
     'modelGraphFromOnnx',
     'nonMaxSuppression',
     'readModelGraph',

@@ -3,7 +3,14 @@
 // RuleTables it exports are collected; a missing package just contributes nothing.
 
 import { readFileSync } from 'node:fs';
-import { ArgumentError, type ModelGraph, type RuleTable, UnavailableError } from '@edge/core';
+import {
+  ArgumentError,
+  compareVersions,
+  type ModelGraph,
+  type RuleTable,
+  type RuleTableAlias,
+  UnavailableError,
+} from '@edge/core';
 import { type Dim, readModelFile } from '@edge/onnx-parse';
 import { OPENVINO_CPU_RULES } from '../targets/openvino/cpu.js';
 import { MYRIAD_RULES } from '../targets/openvino/myriad.js';
@@ -13,19 +20,8 @@ import type { CheckReport } from './report.js';
 
 const BACKENDS = ['@edge/backends-trt', '@edge/backends-onnxruntime', '@edge/backends-tflite'] as const;
 
-/** The order targets are listed in (engines before the accelerators that fall back to them); others follow by id. */
-const ORDER: readonly string[] = [
-  'trt-7',
-  'trt-8.6',
-  'trt-10',
-  'dla-xavier',
-  'dla-orin',
-  'tflite',
-  'edgetpu',
-  'openvino-cpu',
-  'myriad',
-  'ort-cpu',
-];
+/** The order families are listed in (engines before the accelerators that fall back to them); versions ascend within one. */
+const ORDER: readonly string[] = ['tensorrt', 'dla', 'tflite', 'edgetpu', 'openvino', 'onnxruntime'];
 
 /** Where a target comes from, for the error that lists targets a package would add. */
 const EXPECTED: Readonly<Record<string, string>> = {
@@ -49,7 +45,36 @@ async function importOptional(name: string): Promise<Record<string, unknown> | u
   }
 }
 
+function isAlias(v: unknown): v is RuleTableAlias {
+  if (typeof v !== 'object' || v === null) return false;
+  const a = v as Partial<RuleTableAlias>;
+  return (
+    typeof a.id === 'string' && Array.isArray(a.targets) && typeof a.source === 'object' && !('ops' in a)
+  );
+}
+
 let cached: Promise<RuleTable[]> | undefined;
+let cachedAliases: Promise<RuleTableAlias[]> | undefined;
+
+async function backendExports(): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for (const name of BACKENDS) {
+    const mod = await importOptional(name);
+    if (!mod) continue;
+    for (const v of Object.values(mod)) out.push(...(Array.isArray(v) ? v : [v]));
+  }
+  return out;
+}
+
+/** The aliases the installed backend packages export (`trt-8`, `jetpack-6.0`...), by id. */
+export function loadTargetAliases(): Promise<RuleTableAlias[]> {
+  cachedAliases ??= backendExports().then((all) => {
+    const out = new Map<string, RuleTableAlias>();
+    for (const a of all) if (isAlias(a) && !out.has(a.id)) out.set(a.id, a);
+    return [...out.values()];
+  });
+  return cachedAliases;
+}
 
 /**
  * Every rule table available here: those the installed backend packages export, plus the
@@ -58,43 +83,55 @@ let cached: Promise<RuleTable[]> | undefined;
 export function loadRuleTables(): Promise<RuleTable[]> {
   cached ??= (async () => {
     const out = new Map<string, RuleTable>();
-    for (const name of BACKENDS) {
-      const mod = await importOptional(name);
-      if (!mod) continue;
-      for (const v of Object.values(mod)) {
-        const list = Array.isArray(v) ? v : [v];
-        for (const t of list) if (isRuleTable(t) && !out.has(t.id)) out.set(t.id, t);
-      }
-    }
+    for (const t of await backendExports()) if (isRuleTable(t) && !out.has(t.id)) out.set(t.id, t);
     for (const t of [MYRIAD_RULES, OPENVINO_CPU_RULES]) if (!out.has(t.id)) out.set(t.id, t);
-    const rank = (id: string) => (ORDER.includes(id) ? ORDER.indexOf(id) : ORDER.length);
-    return [...out.values()].sort((a, b) => rank(a.id) - rank(b.id) || a.id.localeCompare(b.id));
+    const rank = (f: string) => (ORDER.includes(f) ? ORDER.indexOf(f) : ORDER.length);
+    return [...out.values()].sort(
+      (a, b) =>
+        rank(a.family) - rank(b.family) ||
+        a.family.localeCompare(b.family) ||
+        compareVersions(a.version, b.version) ||
+        a.id.localeCompare(b.id),
+    );
   })();
   return cached;
 }
 
 /**
- * The tables for target ids (`trt-8.6`, `dla-orin`...), in the order given.
+ * The tables for target ids (`trt-8.6`, `dla-orin`...) and aliases (`trt-8`, `jetpack-6.0`, which
+ * expand to the tables they stand for), in the order given, each table once.
  *
  * @throws ArgumentError for an unknown id; the message lists the known targets, and for a target
  *   a backend package will provide (edgetpu), which package that is.
  */
 export async function resolveTargets(ids: readonly string[]): Promise<RuleTable[]> {
   const tables = await loadRuleTables();
+  const aliases = await loadTargetAliases();
+  const known = () => [...tables.map((t) => t.id), ...aliases.map((a) => a.id)].join(', ');
   if (!Array.isArray(ids) || ids.length === 0) {
-    throw new ArgumentError(
-      `Expected at least one target; known targets: ${tables.map((t) => t.id).join(', ')}`,
-    );
+    throw new ArgumentError(`Expected at least one target; known targets: ${known()}`);
   }
-  return ids.map((id) => {
+  const out: RuleTable[] = [];
+  const push = (t: RuleTable) => {
+    if (!out.includes(t)) out.push(t);
+  };
+  for (const id of ids) {
     const t = tables.find((x) => x.id === id);
-    if (t) return t;
+    if (t) {
+      push(t);
+      continue;
+    }
+    const alias = aliases.find((a) => a.id === id);
+    const expanded = alias?.targets.map((x) => tables.find((y) => y.id === x));
+    if (expanded?.every((x) => x !== undefined)) {
+      for (const x of expanded) push(x!);
+      continue;
+    }
     const pkg = EXPECTED[id];
     const hint = pkg ? ` (its rules come with ${pkg}, which does not provide them in this installation)` : '';
-    throw new ArgumentError(
-      `unknown target '${id}'${hint}; known targets: ${tables.map((x) => x.id).join(', ')}`,
-    );
-  });
+    throw new ArgumentError(`unknown target '${id}'${hint}; known targets: ${known()}`);
+  }
+  return out;
 }
 
 /** Options of {@link checkModelFile}. */
