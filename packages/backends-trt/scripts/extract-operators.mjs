@@ -175,6 +175,12 @@ export function extract(text, release, commit) {
   const lines = text.split('\n');
   const opset = parseOpsetLine(lines);
   const typesLine = lines.findIndex((l) => /supports the following ONNX data types/.test(l));
+  const matrix = lines.findIndex((l) => /^##\s+Operator Support Matrix/.test(l));
+  // The notes between the opening statements and the matrix: casts of INT64/DOUBLE, quantized types.
+  const notes = [];
+  for (let i = 0; i < matrix; i++) {
+    if (/^(>\s*Note|\\?\*)/.test(lines[i].trim())) notes.push({ text: lines[i].trim(), line: i + 1 });
+  }
   return {
     source: {
       repository: 'onnx/onnx-tensorrt',
@@ -188,6 +194,7 @@ export function extract(text, release, commit) {
     tensorrt: release.version,
     opset,
     ...(typesLine >= 0 ? { dataTypes: { text: lines[typesLine].trim(), line: typesLine + 1 } } : {}),
+    notes,
     operators: parseMatrix(lines),
   };
 }

@@ -1,2 +1,8 @@
 export { DLA_ORIN_RULES, DLA_XAVIER_RULES } from './rules/dla.js';
-export { TRT_7_RULES, TRT_8_6_RULES, TRT_10_RULES } from './rules/tensorrt.js';
+export {
+  type DocumentLine,
+  OPERATOR_DOCUMENTS,
+  type OperatorDocument,
+  type OperatorRow,
+} from './rules/operator-documents.js';
+export { TENSORRT_ALIASES, TENSORRT_RULES, tensorrtRules } from './rules/tensorrt.js';

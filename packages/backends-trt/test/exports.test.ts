@@ -6,8 +6,9 @@ it('exports exactly these runtime names', () => {
   expect(Object.keys(api).sort()).toEqual([
     'DLA_ORIN_RULES',
     'DLA_XAVIER_RULES',
-    'TRT_10_RULES',
-    'TRT_7_RULES',
-    'TRT_8_6_RULES',
+    'OPERATOR_DOCUMENTS',
+    'TENSORRT_ALIASES',
+    'TENSORRT_RULES',
+    'tensorrtRules',
   ]);
 });
