@@ -1,4 +1,5 @@
-export { DLA_ORIN_RULES, DLA_XAVIER_RULES } from './rules/dla.js';
+export { DLA_RULES } from './rules/dla.js';
+export { DLA_ALIASES, JETPACK_ALIASES } from './rules/jetpack.js';
 export {
   type DocumentLine,
   OPERATOR_DOCUMENTS,

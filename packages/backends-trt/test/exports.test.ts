@@ -4,8 +4,9 @@ import * as api from '../src/index.js';
 
 it('exports exactly these runtime names', () => {
   expect(Object.keys(api).sort()).toEqual([
-    'DLA_ORIN_RULES',
-    'DLA_XAVIER_RULES',
+    'DLA_ALIASES',
+    'DLA_RULES',
+    'JETPACK_ALIASES',
     'OPERATOR_DOCUMENTS',
     'TENSORRT_ALIASES',
     'TENSORRT_RULES',
