@@ -65,7 +65,7 @@ describe('OpenVINO and ONNX Runtime tables', () => {
         opset: 14,
       },
     );
-    expect(rules(await verdict(lstm, 'ort-cpu'))).toEqual(['LSTM: layout is 0 (sequence-major)']);
+    expect(rules(await verdict(lstm, 'ort-cpu'))).toEqual(['LSTM: layout is 0']);
     const custom = chain([X()], [node('MyOp', ['x'], ['y'], {}, { domain: 'com.example' })]);
     const c = await verdict(custom, 'ort-cpu');
     expect(c.verdict).toBe('undeployable');
