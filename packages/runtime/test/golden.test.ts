@@ -1,7 +1,8 @@
 // Golden reports on the real PaddleOCR models, and the verdicts the tables imply on Debian's
 // libonnx-testdata node tests.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CheckReport, checkModelFile } from '../src/index.js';
 import { NODE_TESTS, OCR_MODELS } from './helpers/paths.js';
@@ -48,6 +49,28 @@ describe('PaddleOCR golden reports', () => {
       await expect(
         `# as shipped\n${digest(dynamic)}\n\n# input x fixed to ${dims}\n${digest(fixed)}\n`,
       ).toMatchFileSnapshot(`golden/paddleocr-${key}.txt`);
+    });
+  }
+});
+
+// The MediaPipe models ship with @edge/backends-tflite's dev dependencies.
+const require = createRequire(import.meta.url);
+const MEDIAPIPE = join(
+  dirname(require.resolve('@edge/backends-tflite/package.json')),
+  'node_modules/@mediapipe',
+);
+const MEDIAPIPE_MODELS: Record<string, string> = {
+  'face-short': 'face_detection/face_detection_short_range.tflite',
+  'face-full': 'face_detection/face_detection_full_range.tflite',
+  'face-full-sparse': 'face_detection/face_detection_full_range_sparse.tflite',
+  selfie: 'selfie_segmentation/selfie_segmentation.tflite',
+};
+
+describe('MediaPipe golden reports (stock TFLite, Edge TPU)', () => {
+  for (const [key, file] of Object.entries(MEDIAPIPE_MODELS)) {
+    it(key, async () => {
+      const r = await checkModelFile(join(MEDIAPIPE, file), ['tflite', 'edgetpu']);
+      await expect(`${digest(r)}\n`).toMatchFileSnapshot(`golden/mediapipe-${key}.txt`);
     });
   }
 });
