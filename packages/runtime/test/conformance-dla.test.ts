@@ -2,22 +2,11 @@
 // JetPack releases (Orin: TensorRT 8.6 and 10.3; Xavier: 8.5), through the checker `edge check` runs.
 import { DataType, tensorFromArray } from '@edge/onnx-parse';
 import { describe, expect, it } from 'vitest';
-import {
-  checkGraph,
-  loadRuleTables,
-  modelGraphFromOnnx,
-  resolveTargets,
-  type TargetReport,
-} from '../src/index.js';
+import { resolveTargets } from '../src/index.js';
 import { chain, floats, int64s, node, value } from './helpers/build.js';
+import { targetReport as report } from './helpers/check.js';
 
-const known = await loadRuleTables();
 type Model = ReturnType<typeof chain>;
-
-async function report(m: Model, target: string): Promise<TargetReport> {
-  const [t] = await resolveTargets([target]);
-  return checkGraph(modelGraphFromOnnx(m), [t!], { known }).targets[0]!;
-}
 
 /** The DLA rules the model breaks on the target (the GPU table's own findings aside). */
 async function broken(m: Model, target: string): Promise<string[]> {

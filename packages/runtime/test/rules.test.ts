@@ -10,13 +10,9 @@ import {
   type TargetReport,
 } from '../src/index.js';
 import { chain, floats, node, value } from './helpers/build.js';
+import { targetReport as verdict } from './helpers/check.js';
 
 const known = await loadRuleTables();
-
-async function verdict(m: ReturnType<typeof chain>, target: string): Promise<TargetReport> {
-  const [t] = await resolveTargets([target]);
-  return checkGraph(modelGraphFromOnnx(m), [t!], { known }).targets[0]!;
-}
 
 function rules(r: TargetReport): string[] {
   return r.issues.filter((i) => i.level !== 'note').map((i) => i.rule);
