@@ -23,7 +23,7 @@ import n8_5 from '../../data/dla/nvinfer-8.5.json' with { type: 'json' };
 import n8_6 from '../../data/dla/nvinfer-8.6.json' with { type: 'json' };
 import n10_3 from '../../data/dla/nvinfer-10.3.json' with { type: 'json' };
 import orin from '../../data/dla/orin-operators.json' with { type: 'json' };
-import { ints, isStatic, kernelShape, num, rank, str } from './predicates.js';
+import { ints, isStatic, kernelShape, num, rank, str, within } from './predicates.js';
 
 interface HeaderComments {
   readonly source: {
@@ -174,21 +174,6 @@ function spatial2d(what: string): OpCondition {
   };
 }
 
-function range(
-  description: string,
-  values: (op: ModelOp) => readonly number[],
-  min: number,
-  max: number,
-): OpCondition {
-  return {
-    description,
-    test: (op) => {
-      const v = values(op);
-      return v.every((x) => x >= min && x <= max) || `found ${v.join('x')}`;
-    },
-  };
-}
-
 const strides = (op: ModelOp) => ints(op, 'strides', [1, 1]);
 const pads = (op: ModelOp) => ints(op, 'pads', [0, 0, 0, 0]);
 const outChannels = (op: ModelOp) => {
@@ -230,13 +215,13 @@ function layerRules(
       conditions: [
         ...withSource([spatial2d('the convolution')], nv(v, 'IConvolutionLayer', /KernelSize/)),
         ...withSource(
-          [range('kernel size is 1..32', kernelShape, 1, 32)],
+          [within('kernel size is 1..32', kernelShape, 1, 32)],
           nv(v, 'IConvolutionLayer', /KernelSize/),
         ),
-        ...withSource([range('stride is 1..8', strides, 1, 8)], nv(v, 'IConvolutionLayer', /Stride/)),
+        ...withSource([within('stride is 1..8', strides, 1, 8)], nv(v, 'IConvolutionLayer', /Stride/)),
         ...withSource(
           [
-            range('padding is 0..31', pads, 0, 31),
+            within('padding is 0..31', pads, 0, 31),
             {
               description: 'padding is less than the kernel size',
               test: (op) => {
@@ -252,15 +237,15 @@ function layerRules(
           nv(v, 'IConvolutionLayer', /Padding/),
         ),
         ...withSource(
-          [range('dilation is 1..32', (op) => ints(op, 'dilations', [1, 1]), 1, 32)],
+          [within('dilation is 1..32', (op) => ints(op, 'dilations', [1, 1]), 1, 32)],
           nv(v, 'IConvolutionLayer', /Dilation/),
         ),
         ...withSource(
-          [range('output channels are 1..8192', outChannels, 1, 8192)],
+          [within('output channels are 1..8192', outChannels, 1, 8192)],
           nv(v, 'IConvolutionLayer', /NbOutputMaps/),
         ),
         ...withSource(
-          [range('groups are at most 8192', (op) => [num(op, 'group', 1)], 1, 8192)],
+          [within('groups are at most 8192', (op) => [num(op, 'group', 1)], 1, 8192)],
           nv(v, 'IConvolutionLayer', /NbGroups/),
         ),
       ],
@@ -278,13 +263,13 @@ function layerRules(
           [deconvSize('stride is 1..32, or 64/96/128 by 1', strides)],
           nv(v, 'IDeconvolutionLayer', /Stride/),
         ),
-        ...withSource([range('no padding', pads, 0, 0)], nv(v, 'IDeconvolutionLayer', /Padding/)),
+        ...withSource([within('no padding', pads, 0, 0)], nv(v, 'IDeconvolutionLayer', /Padding/)),
         ...withSource(
-          [range('group is 1', (op) => [num(op, 'group', 1)], 1, 1)],
+          [within('group is 1', (op) => [num(op, 'group', 1)], 1, 1)],
           nv(v, 'IDeconvolutionLayer', /NbGroups/),
         ),
         ...withSource(
-          [range('output channels are 1..8192', outChannels, 1, 8192)],
+          [within('output channels are 1..8192', outChannels, 1, 8192)],
           nv(v, 'IDeconvolutionLayer', /NbOutputMaps/),
         ),
       ],
@@ -295,11 +280,11 @@ function layerRules(
       source: nv(v, 'IPoolingLayer'),
       conditions: [
         ...withSource(
-          [spatial2d('the pooling'), range('window is 1..8', (op) => ints(op, 'kernel_shape'), 1, 8)],
+          [spatial2d('the pooling'), within('window is 1..8', (op) => ints(op, 'kernel_shape'), 1, 8)],
           nv(v, 'IPoolingLayer', /WindowSize/),
         ),
-        ...withSource([range('stride is 1..16', strides, 1, 16)], nv(v, 'IPoolingLayer', /Stride/)),
-        ...withSource([range('padding is 0..7', pads, 0, 7)], nv(v, 'IPoolingLayer', /Padding/)),
+        ...withSource([within('stride is 1..16', strides, 1, 16)], nv(v, 'IPoolingLayer', /Stride/)),
+        ...withSource([within('padding is 0..7', pads, 0, 7)], nv(v, 'IPoolingLayer', /Padding/)),
         ...(chip === 'xavier'
           ? withSource(
               [
