@@ -25,7 +25,7 @@ describe('edge check', () => {
     const r = edge('check', CLS, '--target', 'trt-8.6,ort-cpu');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('trt-8.6  TensorRT 8.6: DEPLOYABLE');
-    expect(r.stdout).toContain('ort-cpu  ONNX Runtime 1.30 CPU: DEPLOYABLE');
+    expect(r.stdout).toMatch(/ort-cpu {2}ONNX Runtime 1\.30\.\d+ CPU: DEPLOYABLE/);
   });
 
   it('exit 1 when some target runs only with fallback; JSON carries fallback counts and per-node rules', () => {
@@ -41,43 +41,58 @@ describe('edge check', () => {
     expect(dla.fallback!.layers).toBeGreaterThan(0);
     expect(dla.fallback!.transitions).toBeGreaterThan(0);
     const hs = dla.issues.find((i) => i.opType === 'HardSigmoid')!;
+    // dla-orin stands for JetPack 6.0's Orin DLA; the Orin operator matrix marks HardSigmoid RFE.
+    expect(dla.target).toBe('dla-orin-8.6');
     expect(hs).toMatchObject({
       level: 'fallback',
-      table: 'dla-orin',
-      rule: 'HardSigmoid must be in the DLA (Orin) operator list',
+      table: 'dla-orin-8.6',
+      rule: 'HardSigmoid: not supported on DLA of Orin (DLA 2.0), TensorRT 8.6',
     });
-    expect(hs.source.document).toMatch(/DLA/);
+    expect(hs.source).toMatchObject({
+      repository: 'NVIDIA/Deep-Learning-Accelerator-SW',
+      path: 'operators/README.md',
+    });
+    expect(hs.source.row).toBeGreaterThan(0);
   });
 
   it('exit 2 when some target cannot deploy', () => {
     const r = edge('check', join(NODE, 'test_qlinearconv/model.onnx'), '--target', 'trt-8.6,ort-cpu');
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stdout).toMatch(
-      /QLinearConv is not supported by the TensorRT ONNX parser.*fix: export QuantizeLinear/,
-    );
+    expect(r.stdout).toMatch(/QLinearConv is marked N in the TensorRT 8\.6 operator list/);
+    // Every finding names its source: repository, path and row.
+    expect(r.stdout).toMatch(/onnx\/onnx-tensorrt docs\/operators\.md:\d+ \(TensorRT 8\.6 \(8\.6-GA\)\)/);
   });
 
-  it('--list prints the known targets with their sources', () => {
-    const r = edge('check', '--list');
+  it('--list-targets prints every table and alias with its source', () => {
+    const r = edge('check', '--list-targets');
     expect(r.code).toBe(0);
     for (const id of [
-      'trt-7',
+      'trt-7.2',
       'trt-8.6',
-      'trt-10',
-      'dla-xavier',
-      'dla-orin',
+      'trt-10.16',
+      'dla-xavier-8.5',
+      'dla-orin-8.6',
       'myriad',
       'openvino-cpu',
       'ort-cpu',
     ]) {
-      expect(r.stdout).toMatch(new RegExp(`^${id.replace('.', '\\.')}\\s`, 'm'));
+      expect(r.stdout).toMatch(new RegExp(`^${id.replaceAll('.', '\\.')}\\s`, 'm'));
     }
+    expect(r.stdout).toMatch(
+      /^trt-8\.6 +engine +TensorRT 8\.6 +onnx\/onnx-tensorrt docs\/operators\.md \(TensorRT 8\.6 \(8\.6-GA\)\) https:\/\/github\.com\/onnx\/onnx-tensorrt\/blob\/ee0b139b/m,
+    );
+    expect(r.stdout).toMatch(/^trt-10\.3 .*\[unverified\]/m);
+    expect(r.stdout).toMatch(
+      /^jetpack-6\.0 +alias +JetPack 6\.0 .* = trt-8\.6 \+ dla-orin-8\.6 +NVIDIA\/Deep-Learning-Accelerator-SW operators\/README\.md:22/m,
+    );
+    expect(r.stdout).toMatch(/^trt-8 +alias .* = trt-8\.6/m);
+    expect(edge('check', '--list').stdout).toBe(r.stdout);
   });
 
   it('edgetpu checks (the CLI installs @edge/backends-tflite, whose ruleTables carry it): an ONNX model is incompatible', () => {
     const r = edge('check', CLS, '--target', 'edgetpu');
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stdout).toMatch(/^edgetpu {2}Google Edge TPU .*: INCOMPATIBLE {2}/m);
+    expect(r.stdout).toMatch(/^edgetpu {2}Google Edge TPU .*: INCOMPATIBLE( \(UNVERIFIED\))? {2}/m);
     expect(r.stdout).toContain('does not read onnx models');
   });
 
@@ -85,7 +100,7 @@ describe('edge check', () => {
     const r = edge('check', CLS, '--target', 'trt-99');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /^edge check: unknown target 'trt-99'; known targets: trt-7, trt-8\.6, trt-10, dla-xavier, dla-orin, /,
+      /^edge check: unknown target 'trt-99'; known targets: trt-7\.0, trt-7\.1, trt-7\.2, .*dla-orin-8\.6, .*jetpack-6\.0, /,
     );
   });
 

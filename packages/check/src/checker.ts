@@ -36,6 +36,8 @@ interface OpFailure {
   reason: string;
   fix?: string;
   source: CheckIssue['source'];
+  /** From a condition with effect 'note': reported, but the op still runs. */
+  note?: boolean;
 }
 
 /** Why `table` rejects `op`, or an empty list when it accepts it. */
@@ -89,6 +91,7 @@ function opFailures(table: RuleTable, op: ModelOp, graph: ModelGraph): OpFailure
       reason: c.reason ? `${c.reason} (${detail})` : detail,
       ...(fix ? { fix } : {}),
       source: c.source ?? rule.source,
+      ...(c.effect === 'note' ? { note: true } : {}),
     });
   }
   return out;
@@ -170,7 +173,9 @@ function checkTarget(
   }
 
   for (const op of graph.ops) {
-    const failures = opFailures(table, op, graph);
+    const all = opFailures(table, op, graph);
+    for (const f of all) if (f.note) opIssues.push(issue('note', op, table.id, f));
+    const failures = all.filter((f) => !f.note);
     if (failures.length === 0) continue;
     const noEngine = !someEngineHas(known, op, graph.format);
     const level: IssueLevel = noEngine ? 'undeployable' : accelerator ? 'fallback' : 'incompatible';
@@ -193,7 +198,7 @@ function checkTarget(
     for (const op of graph.ops) {
       if (!onFallback.has(op.index) || reported.has(op.index)) continue;
       const noEngine = !someEngineHas(known, op, graph.format);
-      for (const f of opFailures(fallbackTable, op, graph)) {
+      for (const f of opFailures(fallbackTable, op, graph).filter((x) => !x.note)) {
         opIssues.push(issue(noEngine ? 'undeployable' : 'incompatible', op, fallbackTable.id, f));
       }
     }
@@ -246,6 +251,9 @@ function finish(
     name: table.name,
     kind: table.kind,
     verdict,
+    ...(table.source.unverified || issues.some((i) => i.level !== 'note' && i.source.unverified)
+      ? { unverified: true }
+      : {}),
     summary: summarize(table, verdict, issues, fallback, graph.ops.length),
     ops: graph.ops.length,
     ...(fallback ? { fallback } : {}),

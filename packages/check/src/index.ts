@@ -1,6 +1,6 @@
 export { checkModelFile, readModelGraph } from './check-file.js';
 export { type CheckOptions, checkGraph } from './checker.js';
-export { loadRuleTables, resolveTargets } from './registry.js';
+export { loadRuleTables, loadTargetAliases, resolveTargets } from './registry.js';
 export {
   CHECK_REPORT_SCHEMA_VERSION,
   type CheckIssue,

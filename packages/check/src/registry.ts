@@ -1,9 +1,16 @@
 // The target registry: every rule table available here. Each backend package (one per name in
-// core's BACKEND_NAMES) states its tables as an explicit `ruleTables` list; this package adds the
-// tables of no backend (OpenVINO). A backend package that is not installed contributes nothing,
-// and an unknown target's error names it.
+// core's BACKEND_NAMES) states its tables as an explicit `ruleTables` list, and may name aliases
+// for them (`trt-8`, `jetpack-6.0`) in a `ruleTableAliases` list; this package adds the tables of
+// no backend (OpenVINO). A backend package that is not installed contributes nothing, and an
+// unknown target's error names it.
 
-import { ArgumentError, BACKEND_NAMES, backendPackage, type RuleTable } from '@edge/core';
+import {
+  ArgumentError,
+  BACKEND_NAMES,
+  backendPackage,
+  type RuleTable,
+  type RuleTableAlias,
+} from '@edge/core';
 import { importOptional } from './optional-import.js';
 import { OPENVINO_CPU_RULES } from './rules/openvino/cpu.js';
 import { MYRIAD_RULES } from './rules/openvino/myriad.js';
@@ -11,9 +18,20 @@ import { MYRIAD_RULES } from './rules/openvino/myriad.js';
 /** The tables this package holds: targets no backend package covers. */
 const OWN_TABLES: readonly RuleTable[] = Object.freeze([OPENVINO_CPU_RULES, MYRIAD_RULES]);
 
+/** Families in listing order: engines before the accelerators that fall back to them. */
+const FAMILY_ORDER: readonly string[] = ['tensorrt', 'dla', 'tflite', 'edgetpu', 'openvino', 'onnxruntime'];
+
+// A stable sort: within a family, the package's own order (its versions ascending) stays.
+function byFamily(a: RuleTable, b: RuleTable): number {
+  const rank = (f: string) => (FAMILY_ORDER.includes(f) ? FAMILY_ORDER.indexOf(f) : FAMILY_ORDER.length);
+  return rank(a.family) - rank(b.family) || a.family.localeCompare(b.family);
+}
+
 /** @internal The tables found, and for each package that gave none, why. */
 export interface TableRegistry {
   readonly tables: readonly RuleTable[];
+  /** Aliases whose every target is a table here. */
+  readonly aliases: readonly RuleTableAlias[];
   readonly absent: readonly string[];
 }
 
@@ -25,15 +43,23 @@ function isRuleTable(v: unknown): v is RuleTable {
   );
 }
 
+function isAlias(v: unknown): v is RuleTableAlias {
+  if (typeof v !== 'object' || v === null) return false;
+  const a = v as Partial<RuleTableAlias>;
+  return typeof a.id === 'string' && Array.isArray(a.targets) && typeof a.source === 'object';
+}
+
 /**
- * @internal Reads the `ruleTables` list of each package, in order, then appends `own`; the first
- * table of an id wins. `packages` are specifiers so that tests can name one that does not exist.
+ * @internal Reads the `ruleTables` (and `ruleTableAliases`) list of each package, in order, then
+ * appends `own`; the first table of an id wins. Tables are listed by family (engines before the
+ * accelerators that fall back to them), each family in its package's order. `packages` are specifiers so that tests can name one that does not exist.
  */
 export async function collectRuleTables(
   packages: readonly string[],
   own: readonly RuleTable[],
 ): Promise<TableRegistry> {
   const byId = new Map<string, RuleTable>();
+  const aliases = new Map<string, RuleTableAlias>();
   const absent: string[] = [];
   const add = (t: RuleTable) => {
     if (!byId.has(t.id)) byId.set(t.id, t);
@@ -50,9 +76,14 @@ export async function collectRuleTables(
       continue;
     }
     list.forEach(add);
+    const named = found.module.ruleTableAliases;
+    if (Array.isArray(named))
+      for (const a of named) if (isAlias(a) && !aliases.has(a.id)) aliases.set(a.id, a);
   }
   own.forEach(add);
-  return { tables: [...byId.values()], absent };
+  // An alias of a table that is not here (or a clash with a table id) would resolve to nothing.
+  const usable = [...aliases.values()].filter((a) => !byId.has(a.id) && a.targets.every((t) => byId.has(t)));
+  return { tables: [...byId.values()].sort(byFamily), aliases: usable, absent };
 }
 
 let cached: Promise<TableRegistry> | undefined;
@@ -63,34 +94,53 @@ function registry(): Promise<TableRegistry> {
 }
 
 /**
- * Every rule table available here: those of the installed backend packages (in core's
- * `BACKEND_NAMES` order, each package's tables in its own order, engines before the accelerators
- * that fall back to them), then the OpenVINO tables this package holds. Ids are unique.
+ * Every rule table available here: those of the installed backend packages and the OpenVINO tables
+ * this package holds, by family (TensorRT, DLA, TFLite, Edge TPU, OpenVINO, onnxruntime: engines
+ * before the accelerators that fall back to them), each family in its package's order (versions
+ * ascending). Ids are unique.
  */
 export async function loadRuleTables(): Promise<RuleTable[]> {
   return [...(await registry()).tables];
 }
 
 /**
- * @internal The tables for target ids, in the order given, from `registry`.
- *
- * @throws ArgumentError as {@link resolveTargets}.
+ * The aliases available here (`trt-8`, `dla-orin`, `jetpack-6.0`...), each standing for tables that
+ * {@link loadRuleTables} lists.
  */
-export function pickTargets(ids: readonly string[], { tables, absent }: TableRegistry): RuleTable[] {
-  const known = `known targets: ${tables.map((t) => t.id).join(', ')}`;
-  if (!Array.isArray(ids) || ids.length === 0) {
-    throw new ArgumentError(`Expected at least one target; ${known}`);
-  }
-  return ids.map((id) => {
-    const t = tables.find((x) => x.id === id);
-    if (t) return t;
-    const missing = absent.length ? `; not available here: ${absent.join('; ')}` : '';
-    throw new ArgumentError(`unknown target '${id}'; ${known}${missing}`);
-  });
+export async function loadTargetAliases(): Promise<RuleTableAlias[]> {
+  return [...(await registry()).aliases];
 }
 
 /**
- * The tables for target ids (`trt-8.6`, `dla-orin`...), in the order given.
+ * @internal The tables for target ids and aliases, in the order given, each table once, from `registry`.
+ *
+ * @throws ArgumentError as {@link resolveTargets}.
+ */
+export function pickTargets(ids: readonly string[], { tables, aliases, absent }: TableRegistry): RuleTable[] {
+  const known = `known targets: ${[...tables, ...aliases].map((t) => t.id).join(', ')}`;
+  if (!Array.isArray(ids) || ids.length === 0) {
+    throw new ArgumentError(`Expected at least one target; ${known}`);
+  }
+  const out: RuleTable[] = [];
+  const push = (t: RuleTable) => {
+    if (!out.includes(t)) out.push(t);
+  };
+  for (const id of ids) {
+    const t = tables.find((x) => x.id === id);
+    const alias = t ? undefined : aliases.find((a) => a.id === id);
+    if (t) push(t);
+    else if (alias) for (const x of alias.targets) push(tables.find((y) => y.id === x)!);
+    else {
+      const missing = absent.length ? `; not available here: ${absent.join('; ')}` : '';
+      throw new ArgumentError(`unknown target '${id}'; ${known}${missing}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * The tables for target ids (`trt-8.6`, `dla-orin-8.6`...) and aliases (`trt-8`, `jetpack-6.0`,
+ * which expand to the tables they stand for), in the order given, each table once.
  *
  * @throws ArgumentError for an empty list or an unknown id; the message lists the known targets
  *   and the backend packages whose tables are not available here (not installed, or broken).

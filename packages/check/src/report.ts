@@ -52,6 +52,11 @@ export interface TargetReport {
   name: string;
   kind: TargetKind;
   verdict: Verdict;
+  /**
+   * True when the verdict rests on a rule no source settles: the table was derived from another
+   * version, or a failed rule's source is marked unverified.
+   */
+  unverified?: boolean;
   /** One line for humans. */
   summary: string;
   /** Ops checked (Constant nodes are weights, not ops). */

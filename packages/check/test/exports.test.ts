@@ -11,6 +11,7 @@ it('exports exactly these runtime names', () => {
     'checkGraph',
     'checkModelFile',
     'loadRuleTables',
+    'loadTargetAliases',
     'readModelGraph',
     'resolveTargets',
     'verdictExitCode',

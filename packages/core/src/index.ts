@@ -85,6 +85,7 @@ export {
   type OpRule,
   type RuleSource,
   type RuleTable,
+  type RuleTableAlias,
   type TargetFallback,
   type TargetKind,
   type TensorQuantization,

@@ -91,6 +91,7 @@ it('exports exactly these type-only names', () => {
     'RangeOptions',
     'RuleSource',
     'RuleTable',
+    'RuleTableAlias',
     'Session',
     'SessionCounts',
     'SessionRunOptions',

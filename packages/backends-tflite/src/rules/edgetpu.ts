@@ -33,13 +33,15 @@ import {
 /** The Coral page the table follows. */
 export const EDGETPU_SOURCE: RuleSource = {
   document: 'Coral docs: TensorFlow models on the Edge TPU (model requirements, supported operations)',
-  version: 'Edge TPU Compiler 16.0 / Edge TPU runtime 14 (page as of 2023)',
-  url: 'https://coral.ai/docs/edgetpu/models-intro/',
+  version: 'Edge TPU Compiler 16.0 / Edge TPU runtime 14',
+  url: 'https://coral.ai/docs/edgetpu/models-intro/#supported-operations',
+  unverified: true,
   note:
-    'written from the page as read while writing; the rows of runtime 13/14 (ExpandDims, Pack, PReLU, ' +
-    'Quantize, ReduceMax/Min, Rsqrt, SquaredDifference, Sum, Transpose, TransposeConv, LSTM) were not ' +
-    're-checked against a fetched copy. The compiler may still refuse a supported op for size or ' +
-    'precision reasons (the page says so for ResizeBilinear/ResizeNearestNeighbor); that is not modelled.',
+    'the rows were written from the page; the copies stored for this project are older versions of it, ' +
+    'without the runtime-version column, so the rows of runtime 13/14 (ExpandDims, Pack, PReLU, Quantize, ' +
+    'ReduceMax/Min, Rsqrt, SquaredDifference, Sum, Transpose, TransposeConv, LSTM) and their limits could ' +
+    'not be checked against it. The compiler may still refuse a supported op for size or precision reasons ' +
+    '(the page says so for ResizeBilinear/ResizeNearestNeighbor); that is not modelled.',
 };
 
 const COMPILER_SOURCE: RuleSource = {

@@ -2,7 +2,7 @@
 // of opsets up to 16, minus the families the frontend has no conversion for.
 
 import type { GraphRule, ModelGraph, OpRule, RuleTable } from '@edge/core';
-import { SUPPORTED_LAYERS } from './sources.js';
+import { ONNX_FRONTEND } from './sources.js';
 
 const NOT_CONVERTED: readonly string[] =
   `SequenceAt SequenceConstruct SequenceEmpty SequenceErase SequenceInsert
@@ -22,14 +22,14 @@ const OPS: OpRule[] = [
           op.attributes.coordinate_transformation_mode !== 'tf_crop_and_resize' || 'it is tf_crop_and_resize',
       },
     ],
-    source: SUPPORTED_LAYERS,
+    source: ONNX_FRONTEND,
   },
   {
     op: NOT_CONVERTED,
     support: 'unsupported',
     reason: 'the OpenVINO 2022.3 ONNX frontend has no conversion for this op',
     fix: 'replace it with standard tensor ops, or run this part of the model elsewhere',
-    source: SUPPORTED_LAYERS,
+    source: ONNX_FRONTEND,
   },
 ];
 
@@ -43,7 +43,7 @@ const OPSET: GraphRule = {
   },
   fix: 'export with opset 16 or lower',
   source: {
-    ...SUPPORTED_LAYERS,
+    ...ONNX_FRONTEND,
     note: 'opset ceiling 16 for the 2022.3 ONNX frontend as remembered; not verified',
   },
 };
@@ -60,5 +60,5 @@ export const OPENVINO_CPU_RULES: RuleTable = {
   unlisted: 'supported',
   ops: OPS,
   graph: [OPSET],
-  source: SUPPORTED_LAYERS,
+  source: ONNX_FRONTEND,
 };

@@ -1,8 +1,128 @@
 // Intel VPU (Movidius Myriad X, MYRIAD plugin) in OpenVINO 2022.3 LTS, the last release with the
-// plugin. It runs FP16 with static shapes; under HETERO:MYRIAD,CPU each layer it lacks runs on the CPU.
+// plugin. Which ONNX op runs on the VPU is the VPU column of the "Supported Layers" table of
+// Supported_Devices.md (data/openvino/supported-layers.json), read through the layer each ONNX op
+// becomes; under HETERO:MYRIAD,CPU each layer the VPU lacks runs on the CPU.
 
-import type { GraphRule, ModelGraph, OpCondition, OpRule, RuleTable } from '@edge/core';
+import type { GraphRule, ModelGraph, ModelOp, OpCondition, OpRule, RuleSource, RuleTable } from '@edge/core';
+import layers from '../../../data/openvino/supported-layers.json' with { type: 'json' };
 import { MYRIAD_PLUGIN, SUPPORTED_LAYERS } from './sources.js';
+
+/** The layer rows an ONNX op becomes (2D and, where the table has one, the 3D row). */
+const LAYERS: Readonly<Record<string, readonly string[]>> = {
+  Abs: ['Abs'],
+  Acos: ['Acos'],
+  Acosh: ['Acosh'],
+  Add: ['Eltwise-Add'],
+  And: ['Eltwise-LogicalAnd'],
+  ArgMax: ['ArgMax'],
+  Asin: ['Asin'],
+  Asinh: ['Asinh'],
+  Atan: ['Atan'],
+  Atanh: ['Atanh'],
+  AveragePool: ['Pooling(AVG,MAX)', 'Pooling(AVG,MAX) 3D'],
+  BatchNormalization: ['BatchNormalization'],
+  Ceil: ['Ceil'],
+  Clip: ['Activation-Clamp'],
+  Concat: ['Concat'],
+  Conv: ['Convolution-Ordinary', 'Convolution-Ordinary 3D'],
+  ConvTranspose: ['Deconvolution', 'Deconvolution 3D'],
+  Cos: ['Cos'],
+  Cosh: ['Cosh'],
+  DepthToSpace: ['DepthToSpace'],
+  Div: ['Eltwise-Div'],
+  Elu: ['Activation-ELU'],
+  Equal: ['Eltwise-Equal'],
+  Erf: ['Erf'],
+  Exp: ['Exp'],
+  Expand: ['Broadcast'],
+  Flatten: ['Flatten'],
+  Floor: ['Floor'],
+  Gather: ['Gather'],
+  Gemm: ['Gemm'],
+  GlobalAveragePool: ['Pooling(AVG,MAX)', 'Pooling(AVG,MAX) 3D'],
+  GlobalMaxPool: ['Pooling(AVG,MAX)', 'Pooling(AVG,MAX) 3D'],
+  Greater: ['Eltwise-Greater'],
+  GreaterOrEqual: ['Eltwise-GreaterEqual'],
+  GRU: ['GRUSequence'],
+  HardSigmoid: ['HardSigmoid'],
+  LeakyRelu: ['Activation-Leaky ReLU'],
+  Less: ['Eltwise-Less'],
+  LessOrEqual: ['Eltwise-LessEqual'],
+  Log: ['Log'],
+  LogSoftmax: ['LogSoftmax'],
+  LRN: ['LRN (Norm)'],
+  LSTM: ['LSTMSequence'],
+  MatMul: ['Gemm'],
+  Max: ['Eltwise-Max'],
+  MaxPool: ['Pooling(AVG,MAX)', 'Pooling(AVG,MAX) 3D'],
+  MeanVarianceNormalization: ['MVN'],
+  Min: ['Eltwise-Min'],
+  Mul: ['Eltwise-Mul'],
+  Neg: ['Neg'],
+  NonMaxSuppression: ['NonMaxSuppression'],
+  Not: ['Activation-Not'],
+  OneHot: ['OneHot'],
+  Or: ['Eltwise-LogicalOr'],
+  Pad: ['Pad'],
+  Pow: ['Eltwise-Pow'],
+  PRelu: ['Activation-PReLU'],
+  Range: ['Range'],
+  Reciprocal: ['Reciprocal'],
+  ReduceL1: ['ReduceL1'],
+  ReduceL2: ['ReduceL2'],
+  ReduceLogSum: ['ReduceLogSum'],
+  ReduceLogSumExp: ['ReduceLogSumExp'],
+  ReduceMax: ['ReduceMax'],
+  ReduceMean: ['ReduceMean'],
+  ReduceMin: ['ReduceMin'],
+  ReduceProd: ['ReduceProd'],
+  ReduceSum: ['ReduceSum'],
+  ReduceSumSquare: ['ReduceSumSquare'],
+  Relu: ['Activation-ReLU'],
+  Reshape: ['Reshape'],
+  Resize: ['Interp'],
+  ReverseSequence: ['ReverseSequence'],
+  RNN: ['RNNSequence'],
+  Selu: ['Selu'],
+  Sigmoid: ['Activation-Sigmoid/Logistic'],
+  Sign: ['Sign'],
+  Sin: ['Sin'],
+  Sinh: ['Sinh'],
+  Slice: ['StridedSlice'],
+  Softmax: ['SoftMax'],
+  Softplus: ['Softplus'],
+  Softsign: ['Softsign'],
+  SpaceToDepth: ['SpaceToDepth'],
+  Split: ['Split'],
+  Squeeze: ['Squeeze'],
+  Sub: ['Eltwise-Sub'],
+  Sum: ['Eltwise-Sum'],
+  Tan: ['Tan'],
+  Tanh: ['Activation-TanH'],
+  Tile: ['Tile'],
+  TopK: ['TopK'],
+  Transpose: ['Permute'],
+  Unsqueeze: ['Unsqueeze'],
+  Upsample: ['Interp'],
+  Where: ['Select'],
+  Xor: ['Eltwise-LogicalXor'],
+};
+
+/** Ops the earlier table had on the VPU that no row of the 2022.3 table names. */
+const NO_ROW =
+  `Cast CumSum GatherElements GatherND HardSwish Identity InstanceNormalization Mean NonZero RoiAlign
+  Round ScatterElements ScatterND Shape Sqrt`.split(/\s+/);
+
+interface LayerRow {
+  readonly layer: string;
+  readonly vpu: string;
+}
+
+const ROWS: readonly LayerRow[] = layers.rows;
+
+function rowSource(layer: string): RuleSource {
+  return { ...SUPPORTED_LAYERS, note: `row "${layer}" of the Supported Layers table (VPU column)` };
+}
 
 const STATIC: OpCondition = {
   description: 'static shapes (the MYRIAD plugin has no dynamic shapes)',
@@ -28,31 +148,50 @@ const NO_INT64_MATH: OpCondition = {
   source: MYRIAD_PLUGIN,
 };
 
-// Layers of the 2022.3 table with a VPU entry, for ONNX models.
-const VPU_OPS: readonly string[] = `Abs Acos Acosh Add And ArgMax ArgMin Asin Asinh Atan Atanh AveragePool
-  BatchNormalization Cast Ceil Clip Concat Conv ConvTranspose Cos Cosh CumSum DepthToSpace Div Elu Equal Erf Exp
-  Expand Flatten Floor Gather GatherElements GatherND Gemm GlobalAveragePool GlobalMaxPool Greater GreaterOrEqual
-  HardSigmoid HardSwish Identity InstanceNormalization LeakyRelu Less LessOrEqual Log LogSoftmax LRN LSTM MatMul Max
-  MaxPool Mean Min Mul Neg NonMaxSuppression NonZero Not OneHot Or Pad Pow PRelu ReduceL1 ReduceL2 ReduceLogSumExp
-  ReduceMax ReduceMean ReduceMin ReduceProd ReduceSum ReduceSumSquare Relu Reshape Resize RoiAlign Round
-  ScatterElements ScatterND Selu Shape Sigmoid Sign Sin Sinh Slice Softmax Softplus Softsign SpaceToDepth Split
-  Sqrt Squeeze Sub Sum Tan Tanh Tile TopK Transpose Unsqueeze Upsample Where Xor`.split(/\s+/);
+const is3d = (op: ModelOp) => (op.inputs[0]?.shape?.length ?? 4) === 5;
+
+function rule(op: string, names: readonly string[]): OpRule {
+  const [plain, threeD] = names.map((n) => ROWS.find((r) => r.layer === n)!);
+  if (!plain!.vpu.startsWith('S')) {
+    return {
+      op,
+      support: 'unsupported',
+      reason: `the Supported Layers table marks ${plain!.layer} "Not Supported" on the VPU`,
+      fix: 'accept the CPU fallback (HETERO:MYRIAD,CPU), or replace the op with ones the VPU runs',
+      source: rowSource(plain!.layer),
+    };
+  }
+  const conditions: OpCondition[] = [STATIC, NO_INT64_MATH];
+  if (threeD && !threeD.vpu.startsWith('S')) {
+    conditions.push({
+      description: `2D only (the table marks ${threeD.layer} "Not Supported" on the VPU)`,
+      test: (o) => !is3d(o) || 'the input has rank 5',
+      source: rowSource(threeD.layer),
+    });
+  }
+  if (plain!.vpu.includes('*')) {
+    conditions.push({
+      description: `${plain!.layer}: "support is limited to the specific parameters" (Known Layers Limitation, not checked here)`,
+      effect: 'note',
+      test: () => 'limited support',
+      source: { ...rowSource(plain!.layer), unverified: true },
+    });
+  }
+  return { op, support: 'supported', conditions, source: rowSource(plain!.layer) };
+}
 
 const OPS: OpRule[] = [
+  ...Object.entries(LAYERS).map(([op, names]) => rule(op, names)),
   {
-    op: 'Resize',
+    op: NO_ROW,
     support: 'supported',
-    conditions: [
-      STATIC,
-      {
-        description: "mode is 'nearest' or 'linear'",
-        test: (op) => op.attributes.mode !== 'cubic' || "mode is 'cubic'",
-        fix: "use mode 'linear'",
-      },
-    ],
-    source: SUPPORTED_LAYERS,
+    conditions: [STATIC, NO_INT64_MATH],
+    source: {
+      ...SUPPORTED_LAYERS,
+      unverified: true,
+      note: 'no row of the Supported Layers table names the layer this op becomes; kept from the earlier table',
+    },
   },
-  { op: VPU_OPS, support: 'supported', conditions: [STATIC, NO_INT64_MATH], source: SUPPORTED_LAYERS },
 ];
 
 const PRECISION: GraphRule = {
