@@ -131,6 +131,8 @@ export interface CalibrationMetadata {
   readonly tensors?: Readonly<Record<string, TensorRange>>;
   /** Accuracy of the INT8 model on the calibration images and on held-out ones, once measured. */
   readonly evaluation?: unknown;
+  /** Shape of each model input as calibrated (what a timing run can feed). */
+  readonly inputs?: Readonly<Record<string, readonly number[]>>;
 }
 
 /** One calibration image in the JSON: file name and sha256 of its bytes. */
@@ -218,6 +220,8 @@ export interface CalibrationCacheContent extends TrtCacheOptions {
   readonly extremes?: Readonly<Record<string, { readonly min: number; readonly max: number }>>;
   /** Recorded in the JSON: held-out figures (see {@link recordEvaluation}). */
   readonly evaluation?: unknown;
+  /** Recorded in the JSON: the shape of each model input as calibrated. */
+  readonly inputs?: Readonly<Record<string, readonly number[]>>;
 }
 
 /**
@@ -252,6 +256,7 @@ export function writeCalibrationCache(path: string, content: CalibrationCacheCon
         return [name, e ? { amax, min: e.min, max: e.max } : { amax }];
       }),
     ),
+    ...(content.inputs ? { inputs: content.inputs } : {}),
     ...(content.evaluation === undefined ? {} : { evaluation: content.evaluation }),
   };
   const ort = formatOrtCalibrationTable(content.ranges);
@@ -377,6 +382,7 @@ export interface LoadOrCalibrateOptions extends TrtCacheOptions {
     readonly ranges: Readonly<Record<string, number>>;
     readonly statistics?: {
       readonly tensors: ReadonlyMap<string, { readonly min: number; readonly max: number }>;
+      readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
     };
   }>;
   /** Recorded in the JSON: the images calibrated on. */
@@ -436,6 +442,7 @@ export async function loadOrCalibrate(options: LoadOrCalibrateOptions): Promise<
     datasetHash,
     images: options.images,
     extremes: statistics && Object.fromEntries(statistics.tensors),
+    inputs: statistics?.inputShapes,
     version: options.version,
     algorithm: options.algorithm,
   });

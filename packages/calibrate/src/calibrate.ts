@@ -22,7 +22,7 @@ export interface CalibrationProgress extends Progress {
 
 /** Options of {@link calibrate}. */
 export interface CalibrateOptions extends Omit<CollectOptions, 'onProgress'> {
-  /** Range method; default `entropy`. */
+  /** Range method; default `percentile` (99.99), the one that held on held-out images (README). */
   readonly method?: RangeMethod;
   readonly params?: RangeParams;
   /** Called after each feed, then after each tensor's range. */
@@ -51,7 +51,7 @@ export async function calibrate(
   feeds: FeedSource,
   options: CalibrateOptions,
 ): Promise<CalibrationResult> {
-  const method = checkOneOf('options.method', options.method ?? 'entropy', RANGE_METHODS);
+  const method = checkOneOf('options.method', options.method ?? 'percentile', RANGE_METHODS);
   const params = options.params ?? {};
   const { onProgress, signal } = options;
   const statistics = await collectStatistics(model, feeds, {

@@ -1,4 +1,9 @@
 export {
+  type ActivationChoice,
+  type ActivationChoiceOptions,
+  chooseActivationType,
+} from './activation-type.js';
+export {
   type CacheExpectation,
   type CalibrationCache,
   type CalibrationCacheContent,

@@ -13,6 +13,7 @@ it('exports exactly these runtime names', () => {
     'TensorStatistics',
     'calibrate',
     'calibrationTensors',
+    'chooseActivationType',
     'collectStatistics',
     'compareModels',
     'comparisonHtml',
