@@ -198,7 +198,7 @@ describe('edge calibrate', () => {
       /--preset expects one of .*paddleocr-cls.*, got 'nope'/,
     );
     refused(
-      edge('calibrate', MODEL, ...SET, '--percentile', '99'),
+      edge('calibrate', MODEL, ...SET, '--method', 'minmax', '--percentile', '99'),
       /--percentile applies to --method percentile only/,
     );
     const foreign = edge('calibrate', MODEL, ...SET, '--cache', FOREIGN);
