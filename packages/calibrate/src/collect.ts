@@ -7,12 +7,14 @@ import {
   ArgumentError,
   type Backend,
   checkPositiveInteger,
+  isEdgeError,
   type Session,
   type Tensor,
   type TensorMap,
 } from '@edge/core';
 import { DataType, exposeTensors, Graph, inferShapes, type OnnxModel, writeModel } from '@edge/onnx-parse';
-import { type HistogramOptions, TensorStatistics } from './histogram.js';
+import { addRunAsync, type HistogramOptions, TensorStatistics } from './histogram.js';
+import { type QdqOptions, quantizeQdq } from './qdq.js';
 import { computeRange, type RangeMethod, type RangeParams } from './ranges.js';
 
 /** Feeds of a calibration or comparison set: tensors by graph input name, one entry per run. */
@@ -44,7 +46,10 @@ export interface RunSetOptions {
 
 /** Options of {@link collectStatistics}. */
 export interface CollectOptions extends RunSetOptions {
-  /** Tensors to collect; default {@link calibrationTensors} of the model. */
+  /**
+   * Tensors to collect; default {@link quantizationTensors} of the model (what the QDQ rewrite
+   * reads). Pass {@link calibrationTensors} for a cache that covers every float tensor.
+   */
   readonly tensors?: readonly string[];
   /** Histogram settings (2048 bins by default, as TensorRT). */
   readonly histogram?: HistogramOptions;
@@ -91,6 +96,43 @@ export function calibrationTensors(model: OnnxModel): string[] {
   return names;
 }
 
+/**
+ * The tensors {@link quantizeQdq} puts a Quantize/DequantizeLinear pair on (with `options`),
+ * outputs of Sigmoid and HardSigmoid aside (their range is [0, 1] whatever the data): what a
+ * calibration for the QDQ rewrite must cover, in graph order. A subset of
+ * {@link calibrationTensors}: tensors folded away before quantizing (a Conv's output before its
+ * BatchNormalization) or inside a spelled-out hard-swish are not read, and at the detector's
+ * full resolution they are almost half of the values a run returns. They are also the tensors
+ * TensorRT keeps after fusing Conv with BatchNormalization and chains of pointwise ops.
+ *
+ * @throws ArgumentError on bad options; GraphError as {@link quantizeQdq}.
+ */
+export function quantizationTensors(model: OnnxModel, options: Pick<QdqOptions, 'ops' | 'fold'> = {}): string[] {
+  const all = calibrationTensors(model);
+  const unit = Object.fromEntries(all.map((n) => [n, 1]));
+  const q = quantizeQdq(model, unit, { ops: options.ops, fold: options.fold });
+  const graph = new Graph(q.model);
+  const quantized = new Set(q.quantized);
+  // Quantized inputs, and the output of each quantized node (a graph output no node reads keeps
+  // no pair, but its node is quantized only when it has a range).
+  const read = new Set([
+    ...graph.nodes.filter((n) => n.opType === 'QuantizeLinear').map((n) => n.inputs[0]!),
+    ...graph.nodes.filter((n) => quantized.has(n.name || n.outputs[0]!)).map((n) => n.outputs[0]!),
+  ]);
+  const bounded = (name: string) => /^(Hard)?Sigmoid$/.test(graph.producer(name)?.opType ?? '');
+  return all.filter((n) => read.has(n) && !bounded(n));
+}
+
+/** {@link quantizationTensors}, or every float tensor of a model the QDQ rewrite refuses (opset). */
+function defaultTensors(model: OnnxModel): string[] {
+  try {
+    return quantizationTensors(model);
+  } catch (error) {
+    if (isEdgeError(error, 'EDGE_GRAPH')) return calibrationTensors(model);
+    throw error;
+  }
+}
+
 function abortedAfter(what: string, done: number, signal: AbortSignal): AbortedError {
   return new AbortedError(`${what} was aborted after ${done} feeds`, { cause: signal.reason });
 }
@@ -103,8 +145,10 @@ export interface ExposedModel {
 
 /**
  * Loads each model with its tensors exposed as extra outputs, runs every feed through all of them
- * in turn, and calls `visit` with the outputs of each model for that feed. Cancellation is checked
- * before each feed; the sessions are disposed whatever happens.
+ * in turn, and calls `visit` with the outputs of each model for that feed. A `visit` that returns
+ * a promise (statistics folded off the main thread) overlaps the next feed's run: it is awaited
+ * before the next `visit`, and a feed counts as done when its `visit` has settled. Cancellation is
+ * checked before each feed; the sessions are disposed whatever happens.
  *
  * @internal Shared by calibration and comparison.
  * @throws AbortedError when `options.signal` aborts.
@@ -114,7 +158,7 @@ export async function runOverFeeds(
   models: readonly ExposedModel[],
   feeds: FeedSource,
   options: RunSetOptions,
-  visit: (outputs: TensorMap[], feed: TensorMap, index: number) => void,
+  visit: (outputs: TensorMap[], feed: TensorMap, index: number) => void | Promise<void>,
 ): Promise<{ samples: number; elapsedMs: number }> {
   if (options.threads !== undefined) checkPositiveInteger('options.threads', options.threads);
   const start = performance.now();
@@ -123,6 +167,19 @@ export async function runOverFeeds(
   if (signal?.aborted) throw abortedAfter(what, 0, signal);
   const sessions: Session[] = [];
   let done = 0;
+  let started = 0;
+  let pending: Promise<void> | undefined;
+  const finished = () => {
+    done++;
+    options.onProgress?.({ done, total, elapsedMs: performance.now() - start });
+  };
+  const settle = async () => {
+    if (!pending) return;
+    const p = pending;
+    pending = undefined;
+    await p;
+    finished();
+  };
   try {
     for (const [k, { model, tensors }] of models.entries()) {
       const produced = new Set(new Graph(model).nodes.flatMap((n) => n.outputs));
@@ -141,11 +198,16 @@ export async function runOverFeeds(
       if (signal?.aborted) throw abortedAfter(what, done, signal);
       const outputs: TensorMap[] = [];
       for (const session of sessions) outputs.push(await session.run(feed));
-      visit(outputs, feed, done);
-      done++;
-      options.onProgress?.({ done, total, elapsedMs: performance.now() - start });
+      await settle();
+      if (signal?.aborted) throw abortedAfter(what, done, signal);
+      const visited = visit(outputs, feed, started++);
+      if (visited) pending = visited;
+      else finished();
     }
+    await settle();
   } finally {
+    // A visit still reading its outputs when a later feed failed.
+    await pending?.catch(() => undefined);
     for (const session of sessions) await session.dispose();
   }
   return { samples: done, elapsedMs: performance.now() - start };
@@ -180,8 +242,9 @@ export async function collectStatistics(
   feeds: FeedSource,
   options: CollectOptions,
 ): Promise<ActivationStatistics> {
-  const names = options.tensors ? [...options.tensors] : calibrationTensors(model);
+  const names = [...new Set(options.tensors ?? defaultTensors(model))];
   const stats = new Map(names.map((n) => [n, new TensorStatistics(options.histogram)]));
+  const all = [...stats.values()];
   const run = [{ model, tensors: names }];
   const inputShapes: Record<string, readonly number[]> = {};
   const { samples, elapsedMs } = await runOverFeeds(
@@ -191,11 +254,13 @@ export async function collectStatistics(
     options,
     ([outputs], feed, k) => {
       if (k === 0) for (const [name, t] of Object.entries(feed)) inputShapes[name] = [...t.shape];
-      for (const [name, s] of stats) {
+      const arrays = names.map((name) => {
         const t = outputs![name] ?? feed[name];
         if (!t) throw new ArgumentError(`tensor '${name}' is neither a graph input nor produced by a node`);
-        s.add(values(t, name));
-      }
+        return values(t, name);
+      });
+      // Folded off the main thread while the next feed runs (native kernel).
+      return addRunAsync(all, arrays);
     },
   );
   return { tensors: stats, samples, elapsedMs, inputShapes };

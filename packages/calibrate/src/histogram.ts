@@ -4,6 +4,7 @@
 // counts never need re-binning and no activation is kept.
 
 import { checkInteger, checkPositiveInteger } from '@edge/core';
+import { PARAMS, RESULTS, type StatisticsKernel, statisticsKernel } from './statistics-kernel.js';
 
 /** Options of {@link Histogram}. */
 export interface HistogramOptions {
@@ -69,22 +70,22 @@ export class Histogram {
     return this.clampedCount;
   }
 
+  /** Counts the finite values of a batch; NaN and infinities are skipped. */
+  add(values: ArrayLike<number>): void {
+    runNow(accumulate([this], [values]), statisticsKernel());
+  }
+
   /**
-   * Counts the finite values of a batch; NaN and infinities are skipped (the caller's running
-   * extremes see them). `absMax`, when the caller already knows it, is the batch's largest finite
-   * |x| and saves a pass.
+   * Fixes the bin width (the first batch with a non-zero value: its largest finite |x|, over the
+   * initial bin count) or grows the range for a batch whose largest finite |x| is `batchMax`;
+   * while every value so far was 0, counts the batch's `finite` values as zeros instead.
+   *
+   * @internal
    */
-  add(values: ArrayLike<number>, absMax?: number): void {
-    let batchMax = absMax ?? 0;
-    if (absMax === undefined) {
-      for (let i = 0; i < values.length; i++) {
-        const a = Math.abs(values[i]!);
-        if (a > batchMax && a !== Number.POSITIVE_INFINITY) batchMax = a;
-      }
-    }
+  fit(batchMax: number, finite: number): void {
     if (this.width === 0) {
       if (batchMax === 0) {
-        for (let i = 0; i < values.length; i++) if (values[i] === 0) this.zeros++;
+        this.zeros += finite;
         return;
       }
       this.width = batchMax / this.initialBins;
@@ -98,18 +99,91 @@ export class Histogram {
         this.countsStore = grown;
       }
     }
-    const bins = this.countsStore;
-    const last = bins.length - 1;
-    const inv = 1 / this.width;
-    const limit = this.range;
-    for (let i = 0; i < values.length; i++) {
-      const a = Math.abs(values[i]!);
-      if (!(a <= Number.MAX_VALUE)) continue;
-      if (a > limit) this.clampedCount++;
-      const k = Math.floor(a * inv);
-      bins[Math.min(k, last)]!++;
-    }
   }
+
+  /** @internal The counts a kernel adds to: empty before the bin width is known. */
+  get store(): Float64Array {
+    return this.countsStore;
+  }
+
+  /** @internal Values a kernel counted past the range. */
+  addClamped(count: number): void {
+    this.clampedCount += count;
+  }
+}
+
+/** One call of a kernel's `accumulate`. */
+interface Pass {
+  readonly arrays: readonly ArrayLike<number>[];
+  readonly counts: readonly Float64Array[];
+  readonly params: Float64Array;
+}
+
+function pass(
+  arrays: readonly ArrayLike<number>[],
+  list: readonly Histogram[],
+  from: (k: number) => number,
+): Pass {
+  const params = new Float64Array(PARAMS * list.length);
+  list.forEach((h, k) => {
+    params.set([h.binWidth ? 1 / h.binWidth : 0, h.range, from(k)], PARAMS * k);
+  });
+  return { arrays, counts: list.map((h) => h.store), params };
+}
+
+/**
+ * Adds `arrays[k]` to `histograms[k]`: yields the kernel passes to run (the caller runs them, at
+ * once or off the main thread) and returns the first pass's results (the extremes of every
+ * array). One pass suffices for a histogram whose range holds the batch; the few that were empty
+ * (first batch) or must grow get a second pass, only over the values past the old range.
+ */
+function* accumulate(
+  histograms: readonly Histogram[],
+  arrays: readonly ArrayLike<number>[],
+): Generator<Pass, Float64Array, Float64Array> {
+  const first = yield pass(arrays, histograms, () => 0);
+  // Arrays that need a second pass, and the first bin it counts.
+  const again: { k: number; from: number }[] = [];
+  histograms.forEach((h, k) => {
+    const r = first.subarray(RESULTS * k, RESULTS * (k + 1));
+    const before = h.store.length;
+    h.fit(r[2]!, arrays[k]!.length - r[3]!);
+    if (before === 0) {
+      if (h.store.length > 0) again.push({ k, from: 0 });
+    } else if (h.store.length > before) {
+      // The first pass put the values past the old range in its last bin: they move to the new bins.
+      h.store[before - 1]! -= r[5]!;
+      again.push({ k, from: before });
+    } else h.addClamped(r[4]!);
+  });
+  if (again.length === 0) return first;
+  const grown = again.map(({ k }) => histograms[k]!);
+  const second = yield pass(
+    again.map(({ k }) => arrays[k]!),
+    grown,
+    (j) => again[j]!.from,
+  );
+  grown.forEach((h, j) => {
+    h.addClamped(second[RESULTS * j + 4]!);
+  });
+  return first;
+}
+
+/** Runs the passes of {@link accumulate} on the calling thread. */
+function runNow(steps: Generator<Pass, Float64Array, Float64Array>, kernel: StatisticsKernel): Float64Array {
+  let step = steps.next();
+  while (!step.done)
+    step = steps.next(kernel.accumulate(step.value.arrays, step.value.counts, step.value.params));
+  return step.value;
+}
+
+function addExtremes(stats: readonly TensorStatistics[], r: Float64Array): void {
+  stats.forEach((s, k) => {
+    const [lo, hi, bad] = [r[RESULTS * k]!, r[RESULTS * k + 1]!, r[RESULTS * k + 3]!];
+    if (lo < s.min) s.min = lo;
+    if (hi > s.max) s.max = hi;
+    s.nonFinite += bad;
+  });
 }
 
 /** Running extremes and histogram of one tensor, over every batch seen. */
@@ -130,21 +204,56 @@ export class TensorStatistics {
 
   /** Adds one batch of values. */
   add(values: ArrayLike<number>): void {
-    let lo = Number.POSITIVE_INFINITY;
-    let hi = Number.NEGATIVE_INFINITY;
-    let bad = 0;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i]!;
-      if (v - v !== 0) {
-        bad++;
-        continue;
-      }
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    if (lo < this.min) this.min = lo;
-    if (hi > this.max) this.max = hi;
-    this.nonFinite += bad;
-    this.histogram.add(values, values.length - bad > 0 ? Math.max(-lo, hi) : 0);
+    addRun([this], [values]);
   }
+}
+
+/**
+ * Adds one run's tensors to their statistics (`arrays[k]` to `stats[k]`): one kernel pass over
+ * every tensor of the run (a second over the few whose histogram is new or grows).
+ *
+ * @internal
+ */
+export function addRun(
+  stats: readonly TensorStatistics[],
+  arrays: readonly ArrayLike<number>[],
+  kernel: StatisticsKernel = statisticsKernel(),
+): void {
+  addExtremes(
+    stats,
+    runNow(
+      accumulate(
+        stats.map((s) => s.histogram),
+        arrays,
+      ),
+      kernel,
+    ),
+  );
+}
+
+/**
+ * {@link addRun} off the main thread when the kernel can (the native one): the statistics and the
+ * arrays must be left alone until the promise settles.
+ *
+ * @internal
+ */
+export async function addRunAsync(
+  stats: readonly TensorStatistics[],
+  arrays: readonly ArrayLike<number>[],
+  kernel: StatisticsKernel = statisticsKernel(),
+): Promise<void> {
+  const steps = accumulate(
+    stats.map((s) => s.histogram),
+    arrays,
+  );
+  let step = steps.next();
+  while (!step.done) {
+    const { arrays: a, counts, params } = step.value;
+    step = steps.next(
+      kernel.accumulateAsync
+        ? await kernel.accumulateAsync(a, counts, params)
+        : kernel.accumulate(a, counts, params),
+    );
+  }
+  addExtremes(stats, step.value);
 }

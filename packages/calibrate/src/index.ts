@@ -42,6 +42,7 @@ export {
   computeRanges,
   type FeedSource,
   type Progress,
+  quantizationTensors,
   type RunSetOptions,
 } from './collect.js';
 export {
@@ -93,4 +94,5 @@ export {
   type SensitivityOptions,
   type TensorGroup,
 } from './sensitivity.js';
+export { type StatisticsKernelStatus, statisticsKernelStatus } from './statistics-kernel.js';
 export { perChannelScales } from './weights.js';

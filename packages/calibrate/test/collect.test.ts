@@ -10,6 +10,7 @@ import {
   DataType,
   exposeTensors,
   type OnnxModel,
+  readModelFile,
   tensorFromArray,
   writeModel,
 } from '@edge/onnx-parse';
@@ -22,9 +23,12 @@ import {
   computeRanges,
   minMaxRange,
   type Progress,
+  quantizationTensors,
+  quantizeQdq,
   RANGE_METHODS,
 } from '../src/index.js';
 import { random } from './helpers/data.js';
+import { OCR_MODELS } from './helpers/onnx.js';
 
 const backend = createBackend();
 
@@ -124,6 +128,10 @@ async function extremes(
   return out;
 }
 
+function tensorMinimumsOf(stats: ActivationStatistics): Record<string, number> {
+  return Object.fromEntries([...stats.tensors].map(([n, t]) => [n, t.min]));
+}
+
 function histogramBytes(stats: ActivationStatistics): number {
   let bytes = 0;
   for (const s of stats.tensors.values()) bytes += s.histogram.counts.byteLength;
@@ -144,6 +152,43 @@ describe('calibrationTensors', () => {
       }),
     );
     expect(calibrationTensors(model)).toEqual(['x', 'g', 'y']);
+  });
+});
+
+describe('quantizationTensors', () => {
+  it('PaddleOCR classifier: the tensors the QDQ rewrite pairs, fewer than every float tensor, and calibrating only them gives the same INT8 model', async () => {
+    const model = readModelFile(OCR_MODELS.cls);
+    const all = calibrationTensors(model);
+    const needed = quantizationTensors(model);
+    expect(needed.length).toBeLessThan(all.length);
+    // In graph order, a subset; hard-swish parts (x + 3, its Clip) are not read.
+    expect(all.filter((t) => needed.includes(t))).toEqual(needed);
+    const producers = new Map(model.graph.nodes.flatMap((n) => n.outputs.map((o) => [o, n.opType] as const)));
+    expect(needed.some((t) => producers.get(t) === 'Clip')).toBe(false);
+    const feeds = Array.from({ length: 3 }, (_, k) => ({
+      x: new Tensor('float32', [1, 3, 48, 192], Float32Array.from({ length: 3 * 48 * 192 }, random(k + 1))),
+    }));
+    const full = await collectStatistics(model, feeds, { backend, tensors: all });
+    const part = await collectStatistics(model, feeds, { backend });
+    expect([...part.tensors.keys()]).toEqual(needed);
+    // The same ranges (onnxruntime fuses more when fewer tensors are outputs, so the values may
+    // differ in the last bits: within two histogram bins) ...
+    const [rPart, rFull] = [computeRanges(part, 'percentile'), computeRanges(full, 'percentile')];
+    for (const t of needed) {
+      expect(Math.abs(rPart[t]! - rFull[t]!), t).toBeLessThanOrEqual(
+        2 * full.tensors.get(t)!.histogram.binWidth,
+      );
+      expect(part.tensors.get(t)!.min, t).toBeCloseTo(full.tensors.get(t)!.min, 4);
+    }
+    // ... so the same INT8 model, node for node.
+    const quantize = (stats: ActivationStatistics) =>
+      quantizeQdq(model, computeRanges(stats, 'percentile'), {
+        activationType: 'uint8',
+        minimums: tensorMinimumsOf(stats),
+      });
+    const [qPart, qFull] = [quantize(part), quantize(full)];
+    expect(qPart.quantized).toEqual(qFull.quantized);
+    expect(qPart.model.graph.nodes.map((n) => n.name)).toEqual(qFull.model.graph.nodes.map((n) => n.name));
   });
 });
 
