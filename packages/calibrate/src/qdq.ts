@@ -3,10 +3,13 @@
 // enters or leaves a quantized node, int8 weights per output channel behind a DequantizeLinear,
 // int32 biases at input scale x weight scale, every zero point 0. Consumers of a quantized tensor
 // read its DequantizeLinear output; the tensor itself keeps its name, so graph outputs and
-// comparisons by name still find it.
+// comparisons by name still find it. Two placements follow what the runtimes fuse: a Conv read by
+// a Relu alone is quantized after the Relu, and with uint8 activations a HardSigmoid between
+// quantized tensors becomes an 8-bit product (onnxruntime has no 8-bit HardSigmoid).
 
 import { ArgumentError, checkOneOf, GraphError, invalidArgument } from '@edge/core';
 import {
+  attrFloat,
   attrInt,
   DataType,
   foldForQuantization,
@@ -280,6 +283,7 @@ export function quantizeQdq(
   const added: NodeProto[] = [];
   const initializers: TensorProto[] = [];
   const dequantized = new Map<string, string>();
+  const replaced = new Set<NodeProto>();
   const scaleOf = new Map<string, number>();
   const { node: makeNode } = onnxBuilder;
   const scalar = (base: string, dataType: number, value: number) => {
@@ -322,6 +326,45 @@ export function quantizeQdq(
       makeNode('QuantizeLinear', [tensor, s, z], [q], {}, { name: unique(`${tensor}_QuantizeLinear`) }),
     );
     dequantized.set(tensor, dequantize(q, s, z));
+  };
+
+  const hardSigmoidPair = (node: NodeProto) => {
+    const t = node.outputs[0]!;
+    const [alpha, beta] = [attrFloat(node, 'alpha', 0.2), attrFloat(node, 'beta', 0.5)];
+    const zero = Math.min(254, Math.max(1, Math.round(beta * 254)));
+    const scale = Math.fround(beta / zero);
+    scaleOf.set(t, scale);
+    // alpha as a uint8 constant beside the activation (onnxruntime's QLinearMul takes both).
+    const a = unique(`${t}_alpha`);
+    initializers.push(tensorFromArray(a, DataType.UINT8, [], Uint8Array.of(ZERO + INT8_MAX)));
+    const alphaValue = dequantize(
+      a,
+      scalar(`${a}_scale`, DataType.FLOAT, alpha / INT8_MAX),
+      scalar(`${a}_zero_point`, ACT, ZERO),
+    );
+    const scaled = unique(`${t}_scaled`);
+    added.push(
+      makeNode(
+        'Mul',
+        [dequantized.get(node.inputs[0]!)!, alphaValue],
+        [scaled],
+        {},
+        { name: unique(`${t}_Mul`) },
+      ),
+    );
+    const s = scalar(`${t}_scale`, DataType.FLOAT, scale);
+    const q = unique(`${t}_quantized`);
+    added.push(
+      makeNode(
+        'QuantizeLinear',
+        [scaled, s, scalar(`${t}_shifted_zero_point`, ACT, zero)],
+        [q],
+        {},
+        { name: unique(`${t}_QuantizeLinear`) },
+      ),
+    );
+    dequantized.set(t, dequantize(q, s, scalar(`${t}_zero_point`, ACT, 0)));
+    replaced.add(node);
   };
 
   const constant8 = (name: string, axis: number | undefined): { out: string; scales: Float32Array } => {
@@ -386,13 +429,53 @@ export function quantizeQdq(
   const rewired = new Map<NodeProto, NodeProto>();
   const weightCache = new Map<string, { out: string; scales: Float32Array }>();
   let weights = 0;
+  // A Conv whose output only a Relu reads is quantized after the Relu (Conv -> Relu -> Q): a
+  // pair between them would make onnxruntime requantize (DQ -> Q) before the next QLinearConv,
+  // and adds a rounding step; the Relu then disappears into the output's zero point (uint8) or
+  // into TensorRT's Conv+Relu fusion.
+  const graphOutputs = new Set(graph.outputs.map((v) => v.name));
+  const afterRelu = (t: string): string => {
+    const readers = graph.consumers(t);
+    const relu = readers.length === 1 && readers[0]!.opType === 'Relu' ? readers[0]! : undefined;
+    const r = relu && isDefaultDomain(relu.domain) ? relu.outputs[0]! : undefined;
+    return r && !graphOutputs.has(t) && !excluded.has(r) && ranges[r]! > 0 && graph.consumers(r).length > 0
+      ? r
+      : t;
+  };
+  const chosen = new Set(quantized);
+  const pairs = new Set<string>();
   for (const node of quantized) {
-    for (const t of [
-      ...node.inputs.filter((i, k) => quantizedInput(node, k) && !graph.isConstant(i)),
-      node.outputs[0]!,
-    ])
-      activationPair(t);
+    for (const t of node.inputs.filter((i, k) => quantizedInput(node, k) && !graph.isConstant(i)))
+      pairs.add(t);
+    pairs.add(node.opType === 'Conv' ? afterRelu(node.outputs[0]!) : node.outputs[0]!);
   }
+  // With uint8 activations, HardSigmoid(x) = clip(alpha x + beta, 0, 1) between two quantized
+  // tensors becomes an 8-bit product: alpha x quantized with zero point beta / s is read back
+  // with zero point 0, which adds beta, and the uint8 range clips (at 255 s, a step above 1).
+  // onnxruntime has no 8-bit HardSigmoid: otherwise it costs a DequantizeLinear, the float op and a
+  // QuantizeLinear on every hard-swish.
+  const hardSigmoids = new Map<string, NodeProto>();
+  if (unsigned) {
+    for (const n of graph.nodes) {
+      const t = n.outputs[0]!;
+      const [alpha, beta] = [attrFloat(n, 'alpha', 0.2), attrFloat(n, 'beta', 0.5)];
+      const readers = graph.consumers(t);
+      if (
+        n.opType === 'HardSigmoid' &&
+        isDefaultDomain(n.domain) &&
+        alpha > 0 &&
+        beta > 0 &&
+        beta < 1 &&
+        pairs.has(n.inputs[0]!) &&
+        pairs.has(t) &&
+        !graphOutputs.has(t) &&
+        readers.every((r) => chosen.has(r))
+      )
+        hardSigmoids.set(t, n);
+    }
+  }
+  for (const t of pairs) if (!hardSigmoids.has(t)) activationPair(t);
+  for (const hs of hardSigmoids.values()) hardSigmoidPair(hs);
   for (const node of quantized) {
     const inputs = [...node.inputs];
     let weightScales: Float32Array | undefined;
@@ -422,6 +505,7 @@ export function quantizeQdq(
   // 3. Every reader of a quantized activation reads its DequantizeLinear output.
   const nodes = graph.nodes.map((n) => {
     const base = rewired.get(n) ?? n;
+    if (replaced.has(n)) return undefined;
     const inputs = base.inputs.map((i) => dequantized.get(i) ?? i);
     return inputs.some((v, k) => v !== base.inputs[k]) ? { ...base, inputs } : base;
   });
@@ -429,7 +513,7 @@ export function quantizeQdq(
     ...source,
     graph: {
       ...source.graph,
-      nodes: [...added, ...nodes],
+      nodes: [...added, ...nodes.filter((n) => n !== undefined)],
       initializers: [...source.graph.initializers, ...initializers],
     },
   };

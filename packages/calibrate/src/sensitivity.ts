@@ -114,7 +114,8 @@ async function sweep(
   const size = options.groupSize ?? 8;
   const all = quantizeQdq(model, ranges, options.qdq);
   const graph = new Graph(all.model);
-  const produced = new Set(graph.nodes.flatMap((n) => n.outputs));
+  // Tensors of the model itself: not those the rewrite adds (a hard-swish's scaled input).
+  const produced = new Set(new Graph(model).nodes.flatMap((n) => n.outputs));
   // A quantized node reads DequantizeLinear outputs: follow them back to the tensor quantized.
   const source = (name: string): string | undefined => {
     const dq = graph.producer(name);

@@ -18,6 +18,7 @@ import {
   attrInt,
   onnxBuilder as B,
   DataType,
+  exposeTensors,
   Graph,
   type NodeProto,
   type OnnxModel,
@@ -202,9 +203,9 @@ describe('a synthetic Conv/Relu/Conv/Add/GlobalAveragePool/Gemm model', () => {
   it('quantizes every listed op whose tensors have ranges, and passes onnx.checker', () => {
     expect(q.quantized).toEqual(['conv1', 'conv2', 'add', 'pool', 'gemm']);
     expect(q.kept).toEqual([]);
-    // x, c1, r1, c2, a, g, f (y is a graph output no node reads: the Gemm writes it in float32);
-    // w1, w2, W.
-    expect(q.activations).toBe(7);
+    // x, r1, c2, a, g, f (c1 is read by the Relu alone: conv1 is quantized after it; y is a graph
+    // output no node reads: the Gemm writes it in float32); w1, w2, W.
+    expect(q.activations).toBe(6);
     expect(q.model.graph.nodes.filter((n) => n.opType === 'QuantizeLinear').length).toBe(q.activations);
     expect(producer(q.model, 'y')?.opType).toBe('Gemm');
     expect(q.weights).toBe(3);
@@ -308,7 +309,7 @@ print(json.dumps(out))
 
   it('every QuantizeLinear: scale = fround(amax / 127) of the tensor it reads, zero point int8 0', () => {
     const quantizers = q.model.graph.nodes.filter((n) => n.opType === 'QuantizeLinear');
-    expect(quantizers.map((n) => n.inputs[0])).toEqual(['x', 'c1', 'r1', 'c2', 'a', 'g', 'f']);
+    expect(quantizers.map((n) => n.inputs[0])).toEqual(['x', 'r1', 'c2', 'a', 'g', 'f']);
     for (const n of quantizers) {
       const scale = init(q.model, n.inputs[1]!)!;
       expect(scale.dims).toEqual([]);
@@ -458,6 +459,65 @@ describe('reduceRange', () => {
   });
 });
 
+describe('hard-swish, x * HardSigmoid(x)', () => {
+  /** x -> Conv (c) -> HardSigmoid (h) -> Mul(c, h) (s) -> Conv -> y: a folded hard-swish. */
+  const model = B.model(
+    B.graph({
+      nodes: [
+        B.node('Conv', ['x', 'w1', 'b1'], ['c'], { pads: [1, 1, 1, 1] }, { name: 'conv1' }),
+        B.node('HardSigmoid', ['c'], ['h'], { alpha: B.float(1 / 6), beta: B.float(0.5) }, { name: 'hsig' }),
+        B.node('Mul', ['c', 'h'], ['s'], {}, { name: 'mul' }),
+        B.node('Conv', ['s', 'w2'], ['y'], {}, { name: 'conv2' }),
+      ],
+      inputs: [B.value('x', [1, 3, 8, 8])],
+      outputs: [B.value('y', [1, 4, 8, 8])],
+      initializers: [floats('w1', [6, 3, 3, 3], 21), floats('b1', [6], 22), floats('w2', [4, 6, 1, 1], 23)],
+    }),
+  );
+  const feeds = Array.from({ length: 4 }, (_, k) => ({ x: noise([1, 3, 8, 8], 500 + k, 2) }));
+
+  it('uint8: an 8-bit product: alpha x quantized with zero point 127 and read back with 0 (adding beta, clipped by the uint8 range); no HardSigmoid left', async () => {
+    const stats = await collectStatistics(model, feeds, { backend: exact });
+    const minimums = Object.fromEntries([...stats.tensors].map(([n, t]) => [n, t.min]));
+    const u = quantizeQdq(model, computeRanges(stats, 'minmax'), { activationType: 'uint8', minimums });
+    expect(u.model.graph.nodes.map((n) => n.opType)).not.toContain('HardSigmoid');
+    expect(check({ hardswish: u.model })).toEqual({});
+    // The Mul reads c and h dequantized; h's DequantizeLinear reads a QuantizeLinear of c / 6.
+    const mul = node(u.model, 'mul');
+    const h = dequantized(u.model, mul.inputs[1]!);
+    expect(values(h.zero)).toEqual([0]);
+    expect(values(h.scale)).toEqual([Math.fround(0.5 / 127)]);
+    const q = producer(u.model, h.dq.inputs[0]!)!;
+    expect([q.opType, values(init(u.model, q.inputs[2]!)!)]).toEqual(['QuantizeLinear', [127]]);
+    const scaled = producer(u.model, q.inputs[0]!)!;
+    expect(scaled.opType).toBe('Mul');
+    expect(scaled.inputs[0]).toBe(mul.inputs[0]);
+    // h read back: HardSigmoid(c) within one step (1/254, and the clip at 255/254), c as quantized.
+    const [cOut, hOut] = [dequantized(u.model, mul.inputs[0]!).dq.outputs[0]!, h.dq.outputs[0]!];
+    const c = await outputs(exact, exposeTensors(u.model, [cOut]).model, feeds, cOut);
+    const got = await outputs(exact, exposeTensors(u.model, [hOut]).model, feeds, hOut);
+    let worst = 0;
+    for (let i = 0; i < c.length; i++) {
+      worst = Math.max(worst, Math.abs(got[i]! - Math.min(1, Math.max(0, c[i]! / 6 + 0.5))));
+    }
+    expect(worst).toBeLessThanOrEqual(1 / 254 + 1e-6);
+    expect(worst).toBeGreaterThan(0);
+    expect(
+      cosine(await outputs(exact, model, feeds, 'y'), await outputs(exact, u.model, feeds, 'y')),
+    ).toBeGreaterThan(0.999);
+  });
+
+  it('int8 (zero point 0, as TensorRT takes it): the HardSigmoid stays between two pairs', async () => {
+    const q = quantizeQdq(
+      model,
+      computeRanges(await collectStatistics(model, feeds, { backend: exact }), 'minmax'),
+    );
+    expect(q.model.graph.nodes.filter((n) => n.opType === 'HardSigmoid').map((n) => n.name)).toEqual([
+      'hsig',
+    ]);
+  });
+});
+
 describe('the PaddleOCR models', () => {
   it('upgradeOpset(cls, 13) computes what the opset-9 model computes', async () => {
     const cls = readModel(readFileSync(OCR_MODELS.cls));
@@ -474,7 +534,8 @@ describe('the PaddleOCR models', () => {
   it.each([
     // cls: 35 BatchNormalizations folded, and 18 hard-swishes found once opset 13 made Clip's bounds inputs.
     ['cls', [1, 3, 48, 192], 'softmax_0.tmp_0', [1, 2], 53],
-    ['det', [1, 3, 64, 64], 'sigmoid_0.tmp_0', [1, 1, 64, 64], 82],
+    // det: 61 folds (3 into the head's ConvTransposes) and 24 hard-swishes.
+    ['det', [1, 3, 64, 64], 'sigmoid_0.tmp_0', [1, 1, 64, 64], 85],
   ] as const)(
     '%s: quantized with ranges from a few random feeds, passes onnx.checker and runs',
     async (key, shape, out, outShape, folded) => {

@@ -148,6 +148,48 @@ describe('folds into the Conv before it', () => {
   });
 });
 
+describe('folds into the ConvTranspose before it', () => {
+  it('a per-channel bias Add and a BatchNormalization after a one-group ConvTranspose (PaddleOCR head); not with two groups', async () => {
+    // ConvTranspose weights are [in, out / group, kh, kw]: the output channel is axis 1.
+    const up = (out: string, w: string, group: number) =>
+      B.node('ConvTranspose', ['x', w], [out], { strides: [2, 2], group }, { name: `up_${out}` });
+    const m = B.model(
+      B.graph({
+        nodes: [
+          up('t1', 'wt', 1),
+          B.node('Add', ['t1', 'bias'], ['a1']),
+          B.node('BatchNormalization', ['a1', 'gamma', 'beta', 'mean', 'var'], ['y1']),
+          up('t2', 'wg', 3),
+          B.node('BatchNormalization', ['t2', 'gamma6', 'beta6', 'mean6', 'var6'], ['y2']),
+        ],
+        inputs: [B.value('x', X)],
+        outputs: [B.value('y1', [1, M, 8, 8]), B.value('y2', [1, 6, 8, 8])],
+        initializers: [
+          floats('wt', [3, M, 2, 2], 1),
+          floats('wg', [3, 2, 2, 2], 2),
+          tensorFromArray('bias', DataType.FLOAT, [M, 1, 1], Float32Array.of(0.5, -1, 2, 0.25)),
+          floats('gamma', [M], 3, 2),
+          floats('beta', [M], 4),
+          floats('mean', [M], 5),
+          floats('var', [M], 6, 0.9, 0.5),
+          floats('gamma6', [6], 7, 2),
+          floats('beta6', [6], 8),
+          floats('mean6', [6], 9),
+          floats('var6', [6], 10, 0.9, 0.5),
+        ],
+      }),
+    );
+    const r = foldForQuantization(m);
+    expect(counts(r)).toEqual([2, 0]);
+    expect(ops(r.model)).toEqual(['ConvTranspose', 'ConvTranspose', 'BatchNormalization']);
+    expect(r.model.graph.nodes[0]!.inputs).toHaveLength(3);
+    expect(check({ convTranspose: r.model })).toEqual({});
+    const err = await relativeError(m, r.model);
+    expect(err.y1).toBeLessThan(1e-4);
+    expect(err.y2).toBe(0);
+  });
+});
+
 describe('hard-swish spelled out becomes x * HardSigmoid(x)', () => {
   const hardSwish = (x: string, out: string, divFirst: boolean): NodeProto[] => [
     B.node('Add', [x, 'three'], [`${out}_plus3`]),
@@ -252,22 +294,23 @@ describe('must not fold', () => {
 });
 
 describe('PaddleOCR det', () => {
-  it('folds 58 nodes and 24 hard-swishes; the same probability map; passes onnx.checker', async () => {
+  it('folds 61 nodes and 24 hard-swishes; the same probability map; passes onnx.checker', async () => {
     const det = readModel(readFileSync(OCR_MODELS.det));
     const before = ops(det);
     const r = foldForQuantization(det);
-    // Counted here from the graph: 62 Convs; of 3 BatchNormalizations the one after a
-    // ConvTranspose stays; 24 Add(x, 3) -> Clip(0, 6) -> Mul -> Div(6).
-    expect(counts(r)).toEqual([58, 24]);
+    // Counted here from the graph: 62 Convs and 3 BatchNormalizations; the head's two
+    // ConvTransposes take their bias Adds and the BatchNormalization after the first;
+    // 24 Add(x, 3) -> Clip(0, 6) -> Mul -> Div(6).
+    expect(counts(r)).toEqual([61, 24]);
     expect(ops(det)).toEqual(before);
     expect(count(r.model, 'Conv')).toBe(count(det, 'Conv'));
-    expect(count(r.model, 'BatchNormalization')).toBe(1);
+    expect(count(r.model, 'BatchNormalization')).toBe(0);
     expect(count(r.model, 'Clip')).toBe(0);
     expect(count(r.model, 'Div')).toBe(0);
     expect(count(r.model, 'HardSigmoid')).toBe(count(det, 'HardSigmoid') + 24);
     // Each fold removes a node; each hard-swish turns Add, Clip, Mul, Div into HardSigmoid, Mul.
     const nonConstant = (m: OnnxModel) => m.graph.nodes.filter((n) => n.opType !== 'Constant').length;
-    expect(nonConstant(det) - nonConstant(r.model)).toBe(58 + 2 * 24);
+    expect(nonConstant(det) - nonConstant(r.model)).toBe(61 + 2 * 24);
     expect(check({ det: r.model })).toEqual({});
     // Random noise gives a map of almost zeros (max 0.007 here), so a page with text rows too.
     const shape = [1, 3, 320, 320];

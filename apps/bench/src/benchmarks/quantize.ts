@@ -83,8 +83,15 @@ function cpuFlags(): string {
   }
 }
 
-/** Node counts by op type (domain-qualified outside the default domain) of onnxruntime's optimised graph. */
-async function optimisedOps(bytes: Uint8Array): Promise<Record<string, number>> {
+/** What onnxruntime's optimised graph of a QDQ model runs. */
+interface OptimisedGraph {
+  /** Node counts by op type (domain-qualified outside the default domain). */
+  readonly ops: Record<string, number>;
+  /** Nodes that compute on float32 data (read a DequantizeLinear's output, or the float input), by op type. */
+  readonly float: Record<string, number>;
+}
+
+async function optimisedGraph(bytes: Uint8Array): Promise<OptimisedGraph> {
   const dir = mkdtempSync(join(tmpdir(), 'edge-bench-opt-'));
   try {
     const ort = createRequire(import.meta.url)('onnxruntime-node') as {
@@ -97,28 +104,36 @@ async function optimisedOps(bytes: Uint8Array): Promise<Record<string, number>> 
       optimizedModelFilePath: path,
     });
     await session.release();
-    const counts: Record<string, number> = {};
-    for (const n of readModelFile(path).graph.nodes) {
+    const model = readModelFile(path);
+    const ops: Record<string, number> = {};
+    const float: Record<string, number> = {};
+    // Float data: the graph inputs and what DequantizeLinear writes, carried through every node
+    // that is not a quantizer or a QLinear kernel (Transpose, Resize, ... keep their input's type).
+    const isFloat = new Set(model.graph.inputs.map((v) => v.name));
+    for (const n of model.graph.nodes) {
       const op = n.domain ? `${n.domain}:${n.opType}` : n.opType;
-      counts[op] = (counts[op] ?? 0) + 1;
+      ops[op] = (ops[op] ?? 0) + 1;
+      if (n.opType === 'DequantizeLinear') for (const o of n.outputs) isFloat.add(o);
+      else if (
+        n.opType !== 'QuantizeLinear' &&
+        !n.opType.startsWith('QLinear') &&
+        isFloat.has(n.inputs[0]!)
+      ) {
+        float[op] = (float[op] ?? 0) + 1;
+        for (const o of n.outputs) isFloat.add(o);
+      }
     }
-    return counts;
+    return { ops, float };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** Float32 nodes of a QDQ model by op type (Q/DQ and quantized nodes aside). */
-function floatOps(model: OnnxModel, quantized: readonly string[]): Record<string, number> {
-  const q = new Set(quantized);
-  const counts: Record<string, number> = {};
-  for (const n of model.graph.nodes) {
-    const skip = n.opType === 'QuantizeLinear' || n.opType === 'DequantizeLinear' || n.opType === 'Constant';
-    if (skip || q.has(n.name || n.outputs[0]!)) continue;
-    counts[n.opType] = (counts[n.opType] ?? 0) + 1;
-  }
-  return counts;
-}
+const listed = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .sort((a, b) => b[1] - a[1])
+    .map(([op, n]) => `${op} ${n}`)
+    .join(', ') || 'none';
 
 /** RSS after 10 and after {@link MEMORY_FEEDS} calibration feeds of the classifier. */
 async function calibrationMemory(
@@ -211,7 +226,7 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
   });
   const chosen = choice.activationType === 'uint8' ? uint8 : int8;
   ctx.progress("saving onnxruntime's optimised graph of the chosen INT8 model");
-  const optimised = await optimisedOps(writeModel(chosen.model));
+  const optimised = await optimisedGraph(writeModel(chosen.model));
 
   ctx.progress('loading the four models');
   const load = (m: OnnxModel, name: string) =>
@@ -278,7 +293,6 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
       runs: plain.samples,
       source: 'onnxruntime-node CPU',
     };
-    const float = floatOps(chosen.model, chosen.quantized);
     const rss10: Baseline = {
       name: 'RSS after 10 calibration feeds',
       value: memory.at10,
@@ -323,20 +337,13 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
         `statistics kernel: ${kernelNote()}`,
         `activation type chosen by timing both (chooseActivationType, median of 5 at 1x3x640x640): int8 ${choice.medianMs.int8.toFixed(1)} ms, uint8 ${choice.medianMs.uint8.toFixed(1)} ms -> ${choice.activationType}`,
         `calibrated on ${photos.length ? `${photos.length} skimage photos` : 'noise (run scripts/test-data.sh for photos)'}, percentile ranges`,
-        `${chosen.quantized.length} nodes quantized, ${chosen.folded} folded before quantizing; float32 nodes left in the QDQ model: ${Object.entries(
-          float,
-        )
-          .map(([op, n]) => `${op} ${n}`)
-          .join(', ')}`,
-        `onnxruntime's optimised graph of the chosen model: ${Object.entries(optimised)
-          .sort((a, b) => b[1] - a[1])
-          .map(([op, n]) => `${op} ${n}`)
-          .join(', ')}`,
-        'every DequantizeLinear/QuantizeLinear left in the optimised graph surrounds a float32 node (no QDQ fusion for HardSigmoid, Resize, ConvTranspose, BatchNormalization, Sigmoid in onnxruntime CPU) or sits on a graph input/output',
+        `${chosen.quantized.length} nodes quantized, ${chosen.folded} folded before quantizing`,
+        `onnxruntime's optimised graph of the chosen model: ${listed(optimised.ops)}`,
+        `of which on float32 data (after a DequantizeLinear, or the float input): ${listed(optimised.float)}`,
       ],
       details: {
-        floatOps: float,
-        optimisedOps: optimised,
+        optimisedOps: optimised.ops,
+        optimisedFloatOps: optimised.float,
         activationChoice: choice,
         kept: chosen.kept,
         activations: chosen.activations,

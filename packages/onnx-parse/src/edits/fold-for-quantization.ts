@@ -1,10 +1,10 @@
 // Float32 rewrites that come before quantization, as TensorRT's builder makes them: a
-// BatchNormalization, or a Mul/Add by a per-channel constant, right after a Conv is folded into
-// the Conv's weights and bias; `x * clip(x + 3, 0, 6) / 6` (hard-swish spelled out in elementary
+// BatchNormalization, or a Mul/Add by a per-channel constant, right after a Conv (or a
+// ConvTranspose of one group) is folded into its weights and bias; `x * clip(x + 3, 0, 6) / 6` (hard-swish spelled out in elementary
 // ops) becomes `x * HardSigmoid(x)`. Fewer float ops between INT8 convolutions means fewer
 // Quantize/Dequantize steps at run time and fewer places for rounding error to enter.
 
-import { attrFloat } from '../attributes.js';
+import { attrFloat, attrInt } from '../attributes.js';
 import { float, node as makeNode } from '../build.js';
 import { DataType } from '../data-type.js';
 import { Graph } from '../graph.js';
@@ -17,14 +17,18 @@ interface ConvState {
   readonly node: NodeProto;
   weights: Float32Array;
   readonly dims: number[];
+  /** Output channels. */
+  readonly m: number;
+  /** Output channel of weight element i. */
+  readonly channel: (i: number) => number;
   bias: Float32Array;
   output: string;
   changed: boolean;
 }
 
 /**
- * Folds BatchNormalization and per-channel Mul/Add that follow a Conv into it, and rewrites
- * spelled-out hard-swish into HardSigmoid and Mul. The model computes the same function up to
+ * Folds BatchNormalization and per-channel Mul/Add that follow a Conv (or a single-group
+ * ConvTranspose) into it, and rewrites spelled-out hard-swish into HardSigmoid and Mul. The model computes the same function up to
  * float32 rounding; it is what `quantizeQdq` of `@edge/calibrate` quantizes by default.
  *
  * @returns A `'fold-into-conv'` change counting the nodes folded, and a `'hard-swish'` change
@@ -51,16 +55,22 @@ export function foldForQuantization(model: OnnxModel): EditResult {
   let hardSwish = 0;
 
   for (const node of graph.nodes) {
-    if (node.opType === 'Conv') {
+    // A ConvTranspose's weights are [input channels, output channels / group, ...]: folded
+    // when it has one group, so that an output channel is a slice of axis 1.
+    const transposed = node.opType === 'ConvTranspose' && attrInt(node, 'group', 1) === 1;
+    if (node.opType === 'Conv' || transposed) {
       const w = constantValues(node.inputs[1] ?? '');
       const b = node.inputs[2] ? constantValues(node.inputs[2]) : undefined;
       if (!w || (node.inputs[2] && !b)) continue;
       const dims = graph.constant(node.inputs[1]!)!.dims;
-      const m = dims[0]!;
+      const m = transposed ? dims[1]! : dims[0]!;
+      const inner = dims.slice(transposed ? 2 : 1).reduce((a, v) => a * v, 1);
       convs.set(node.outputs[0]!, {
         node,
         weights: w,
         dims,
+        m,
+        channel: transposed ? (i) => Math.floor(i / inner) % m : (i) => Math.floor(i / inner),
         bias: b ? Float32Array.from(b) : new Float32Array(m),
         output: node.outputs[0]!,
         changed: false,
@@ -70,8 +80,7 @@ export function foldForQuantization(model: OnnxModel): EditResult {
     // A Mul/Add/BatchNormalization reading a Conv's (possibly already folded) output alone.
     const conv = node.inputs.map((i) => convs.get(i)).find((s) => s !== undefined);
     if (conv && graph.consumers(conv.output).length === 1 && !outputs.has(conv.output)) {
-      const m = conv.dims[0]!;
-      const inner = conv.weights.length / m;
+      const m = conv.m;
       const perChannel = (v: Float32Array | undefined) =>
         v && (v.length === 1 || v.length === m) ? (c: number) => v[v.length === 1 ? 0 : c]! : undefined;
       let scale: ((c: number) => number) | undefined;
@@ -98,11 +107,8 @@ export function foldForQuantization(model: OnnxModel): EditResult {
       }
       if (scale || shift) {
         const w = Float32Array.from(conv.weights);
-        for (let c = 0; c < m; c++) {
-          const k = scale ? scale(c) : 1;
-          if (scale) for (let i = c * inner; i < (c + 1) * inner; i++) w[i]! *= k;
-          conv.bias[c] = conv.bias[c]! * k + (shift ? shift(c) : 0);
-        }
+        if (scale) for (let i = 0; i < w.length; i++) w[i]! *= scale(conv.channel(i));
+        for (let c = 0; c < m; c++) conv.bias[c] = conv.bias[c]! * (scale ? scale(c) : 1) + (shift ? shift(c) : 0);
         conv.weights = w;
         conv.changed = true;
         convs.delete(conv.output);
@@ -160,7 +166,7 @@ export function foldForQuantization(model: OnnxModel): EditResult {
     const w = `${name}_folded_weight`;
     const b = `${name}_folded_bias`;
     added.push(tensorFromArray(w, DataType.FLOAT, conv.dims, conv.weights));
-    added.push(tensorFromArray(b, DataType.FLOAT, [conv.dims[0]!], conv.bias));
+    added.push(tensorFromArray(b, DataType.FLOAT, [conv.m], conv.bias));
     replaced.set(conv.node, { ...conv.node, inputs: [conv.node.inputs[0]!, w, b], outputs: [conv.output] });
   }
   const changes: EditChange[] = [];
@@ -169,7 +175,7 @@ export function foldForQuantization(model: OnnxModel): EditResult {
       change(
         'fold-into-conv',
         folded,
-        `${folded} BatchNormalization/Mul/Add node(s) folded into the Conv before them`,
+        `${folded} BatchNormalization/Mul/Add node(s) folded into the Conv or ConvTranspose before them`,
       ),
     );
   }
