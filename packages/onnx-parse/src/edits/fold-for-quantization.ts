@@ -1,6 +1,6 @@
 // Float32 rewrites that come before quantization, as TensorRT's builder makes them: a
-// BatchNormalization, or a Mul/Add by a per-channel constant, right after a Conv (or a
-// ConvTranspose of one group) is folded into its weights and bias; `x * clip(x + 3, 0, 6) / 6` (hard-swish spelled out in elementary
+// BatchNormalization, or a Mul/Add by a per-channel constant, right after a Conv or a
+// ConvTranspose is folded into its weights and bias; `x * clip(x + 3, 0, 6) / 6` (hard-swish spelled out in elementary
 // ops) becomes `x * HardSigmoid(x)`. Fewer float ops between INT8 convolutions means fewer
 // Quantize/Dequantize steps at run time and fewer places for rounding error to enter.
 
@@ -27,8 +27,8 @@ interface ConvState {
 }
 
 /**
- * Folds BatchNormalization and per-channel Mul/Add that follow a Conv (or a single-group
- * ConvTranspose) into it, and rewrites spelled-out hard-swish into HardSigmoid and Mul. The model computes the same function up to
+ * Folds BatchNormalization and per-channel Mul/Add that follow a Conv or a ConvTranspose (any
+ * group count) into it, and rewrites spelled-out hard-swish into HardSigmoid and Mul. The model computes the same function up to
  * float32 rounding; it is what `quantizeQdq` of `@edge/calibrate` quantizes by default.
  *
  * @returns A `'fold-into-conv'` change counting the nodes folded, and a `'hard-swish'` change
@@ -55,22 +55,30 @@ export function foldForQuantization(model: OnnxModel): EditResult {
   let hardSwish = 0;
 
   for (const node of graph.nodes) {
-    // A ConvTranspose's weights are [input channels, output channels / group, ...]: folded
-    // when it has one group, so that an output channel is a slice of axis 1.
-    const transposed = node.opType === 'ConvTranspose' && attrInt(node, 'group', 1) === 1;
+    const transposed = node.opType === 'ConvTranspose';
     if (node.opType === 'Conv' || transposed) {
       const w = constantValues(node.inputs[1] ?? '');
       const b = node.inputs[2] ? constantValues(node.inputs[2]) : undefined;
       if (!w || (node.inputs[2] && !b)) continue;
       const dims = graph.constant(node.inputs[1]!)!.dims;
-      const m = transposed ? dims[1]! : dims[0]!;
+      // A ConvTranspose's weights are [input channels, output channels / group, ...]: input
+      // channel k belongs to group floor(k / (C / group)), whose outputs start at group * dims[1].
+      const group = transposed ? attrInt(node, 'group', 1) : 1;
+      if (transposed && (group < 1 || dims[0]! % group !== 0)) continue;
+      const perGroup = transposed ? dims[1]! : dims[0]!;
+      const m = perGroup * group;
       const inner = dims.slice(transposed ? 2 : 1).reduce((a, v) => a * v, 1);
+      const inputsPerGroup = dims[0]! / group;
+      const transposedChannel = (i: number) => {
+        const row = Math.floor(i / inner);
+        return Math.floor(Math.floor(row / perGroup) / inputsPerGroup) * perGroup + (row % perGroup);
+      };
       convs.set(node.outputs[0]!, {
         node,
         weights: w,
         dims,
         m,
-        channel: transposed ? (i) => Math.floor(i / inner) % m : (i) => Math.floor(i / inner),
+        channel: transposed ? transposedChannel : (i) => Math.floor(i / inner),
         bias: b ? Float32Array.from(b) : new Float32Array(m),
         output: node.outputs[0]!,
         changed: false,
@@ -108,7 +116,8 @@ export function foldForQuantization(model: OnnxModel): EditResult {
       if (scale || shift) {
         const w = Float32Array.from(conv.weights);
         if (scale) for (let i = 0; i < w.length; i++) w[i]! *= scale(conv.channel(i));
-        for (let c = 0; c < m; c++) conv.bias[c] = conv.bias[c]! * (scale ? scale(c) : 1) + (shift ? shift(c) : 0);
+        for (let c = 0; c < m; c++)
+          conv.bias[c] = conv.bias[c]! * (scale ? scale(c) : 1) + (shift ? shift(c) : 0);
         conv.weights = w;
         conv.changed = true;
         convs.delete(conv.output);
