@@ -107,7 +107,10 @@ export function calibrationTensors(model: OnnxModel): string[] {
  *
  * @throws ArgumentError on bad options; GraphError as {@link quantizeQdq}.
  */
-export function quantizationTensors(model: OnnxModel, options: Pick<QdqOptions, 'ops' | 'fold'> = {}): string[] {
+export function quantizationTensors(
+  model: OnnxModel,
+  options: Pick<QdqOptions, 'ops' | 'fold'> = {},
+): string[] {
   const all = calibrationTensors(model);
   const unit = Object.fromEntries(all.map((n) => [n, 1]));
   const q = quantizeQdq(model, unit, { ops: options.ops, fold: options.fold });

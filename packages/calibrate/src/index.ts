@@ -91,6 +91,7 @@ export {
   type FloatTensorChoice,
   findFloatTensors,
   quantizationSensitivity,
+  type RangeMethodChoice,
   type SensitivityOptions,
   type TensorGroup,
 } from './sensitivity.js';

@@ -2,13 +2,36 @@
 // target. Each group of consecutive quantizable nodes is quantized alone (everything else
 // float32) and the model's first output compared with FP32; then the tensors of the worst groups
 // are kept in float32, one group more at a time, until the whole INT8 model meets the target on
-// the given feeds. Run it on calibration images and check the result on held-out ones.
+// the given feeds. Run it on calibration images and check the result on held-out ones. With
+// `rangeMethods`, each group is also quantized alone with the ranges of every candidate method,
+// and keeps the method whose output loss is least (the range method chosen per tensor by its
+// effect on the output). On the PaddleOCR detector, held out, that lifts the text-map IoU with 0 to
+// 9 groups in float32 (all INT8: 0.722 -> 0.875; 3 groups: 0.940 -> 0.963; 12: 0.974 vs 0.972), at
+// the price of one sweep per candidate method; it computes the candidates from the calibration
+// histograms, so it needs the statistics, not only a cache's ranges.
 
-import { ArgumentError, checkNumber, checkPositiveInteger, type Tensor } from '@edge/core';
+import { ArgumentError, checkNumber, checkPositiveInteger, invalidArgument, type Tensor } from '@edge/core';
 import { Graph, type OnnxModel } from '@edge/onnx-parse';
-import { type FeedSource, type RunSetOptions, runOverFeeds } from './collect.js';
+import {
+  type ActivationStatistics,
+  computeRanges,
+  type FeedSource,
+  type RunSetOptions,
+  runOverFeeds,
+} from './collect.js';
 import { type CompareOptions, checkReadOptions, OutputAccumulator, type OutputMetrics } from './compare.js';
 import { type QdqOptions, type QdqResult, quantizeQdq } from './qdq.js';
+import type { RangeMethod, RangeParams } from './ranges.js';
+
+/** Range methods to choose from per group of nodes, by the output loss of each. */
+export interface RangeMethodChoice {
+  /** The calibration statistics the candidate ranges are computed from. */
+  readonly statistics: ActivationStatistics;
+  /** Candidates, in order of preference on a tie; default percentile, MSE and min-max. */
+  readonly methods?: readonly RangeMethod[];
+  /** Parameters of the candidate methods (the percentile, entropy's bins). */
+  readonly params?: RangeParams;
+}
 
 /** Options of {@link quantizationSensitivity} and {@link findFloatTensors}. */
 export interface SensitivityOptions extends RunSetOptions, Pick<CompareOptions, 'kind' | 'threshold'> {
@@ -16,6 +39,11 @@ export interface SensitivityOptions extends RunSetOptions, Pick<CompareOptions, 
   readonly groupSize?: number;
   /** Passed to {@link quantizeQdq} (its `excludeNodes` are kept in float32 throughout). */
   readonly qdq?: QdqOptions;
+  /**
+   * Quantize each group alone with the ranges of every candidate method as well, and keep the
+   * best (each candidate costs one more sweep); default: only the ranges given.
+   */
+  readonly rangeMethods?: RangeMethodChoice;
 }
 
 /** A group of consecutive nodes and what quantizing only them costs. */
@@ -26,6 +54,8 @@ export interface TensorGroup {
   readonly tensors: readonly string[];
   /** 1 - score of the model's first output, with only this group quantized. */
   readonly loss: number;
+  /** With {@link SensitivityOptions.rangeMethods}: the method of least loss for this group. */
+  readonly method?: RangeMethod;
 }
 
 /**
@@ -101,7 +131,13 @@ export async function quantizationSensitivity(
 ): Promise<TensorGroup[]> {
   const size = options.groupSize ?? 8;
   checkPositiveInteger('options.groupSize', size);
-  return sweep(model, ranges, feeds, options, await reference(model, feeds, options));
+  return (await sweep(model, ranges, feeds, options, await reference(model, feeds, options))).groups;
+}
+
+/** A sweep's groups, largest loss first, and the tensors whose ranges each group's method sets. */
+interface Sweep {
+  readonly groups: TensorGroup[];
+  readonly ranged: ReadonlyMap<TensorGroup, readonly string[]>;
 }
 
 async function sweep(
@@ -110,7 +146,7 @@ async function sweep(
   feeds: () => FeedSource,
   options: SensitivityOptions,
   ref: Reference,
-): Promise<TensorGroup[]> {
+): Promise<Sweep> {
   const size = options.groupSize ?? 8;
   const all = quantizeQdq(model, ranges, options.qdq);
   const graph = new Graph(all.model);
@@ -134,20 +170,82 @@ async function sweep(
       }),
     ),
   ];
+  // The tensors a group's ranges are read for: its own, and the output of a Relu a Conv is
+  // quantized after.
+  const rangedOf = (names: readonly string[]) => {
+    const own = tensorsOf(names);
+    const relus = own.flatMap((t) =>
+      graph
+        .consumers(t)
+        .filter((c) => c.opType === 'Relu')
+        .map((c) => c.outputs[0]!),
+    );
+    return [...own, ...relus];
+  };
   const groups: string[][] = [];
   for (let i = 0; i < all.quantized.length; i += size) groups.push(all.quantized.slice(i, i + size));
   const fixed = options.qdq?.excludeNodes ?? [];
+  const candidates = candidateRanges(ranges, options.rangeMethods);
   const start = performance.now();
   const result: TensorGroup[] = [];
+  // The tensors whose ranges a group's method sets.
+  const ranged = new Map<TensorGroup, readonly string[]>();
   for (const [k, group] of groups.entries()) {
     const inGroup = new Set(group);
     const others = all.quantized.filter((n) => !inGroup.has(n));
-    const q = quantizeQdq(model, ranges, { ...options.qdq, excludeNodes: [...fixed, ...others] });
-    const loss = 1 - (await score(ref, q.model, feeds, options));
-    result.push({ nodes: group, tensors: tensorsOf(group), loss });
+    let best: TensorGroup | undefined;
+    for (const [method, r] of candidates) {
+      const q = quantizeQdq(model, withRanges(ranges, r, rangedOf(group)), {
+        ...options.qdq,
+        excludeNodes: [...fixed, ...others],
+      });
+      const loss = 1 - (await score(ref, q.model, feeds, options));
+      if (!best || loss < best.loss) best = { nodes: group, tensors: tensorsOf(group), loss, method };
+    }
+    result.push(best!);
+    ranged.set(best!, rangedOf(group));
     options.onProgress?.({ done: k + 1, total: groups.length, elapsedMs: performance.now() - start });
   }
-  return result.sort((a, b) => b.loss - a.loss);
+  return { groups: result.sort((a, b) => b.loss - a.loss), ranged };
+}
+
+/** `base`, with `tensors` taking their range from `from`. */
+function withRanges(
+  base: Readonly<Record<string, number>>,
+  from: Readonly<Record<string, number>>,
+  tensors: readonly string[],
+): Record<string, number> {
+  const out = { ...base };
+  for (const t of tensors) if (from[t] !== undefined) out[t] = from[t]!;
+  return out;
+}
+
+function candidateRanges(
+  ranges: Readonly<Record<string, number>>,
+  choice: RangeMethodChoice | undefined,
+): [RangeMethod | undefined, Readonly<Record<string, number>>][] {
+  if (!choice) return [[undefined, ranges]];
+  const methods = choice.methods ?? (['percentile', 'mse', 'minmax'] as const);
+  if (methods.length === 0) throw invalidArgument('options.rangeMethods.methods', methods, 'non-empty array');
+  return methods.map((m) => [m, computeRanges(choice.statistics, m, choice.params)]);
+}
+
+/**
+ * The ranges of the groups' chosen methods over `ranges`: a tensor two groups share takes the
+ * method of the costlier one.
+ */
+function chosenRanges(
+  ranges: Readonly<Record<string, number>>,
+  { groups, ranged }: Sweep,
+  choice: RangeMethodChoice | undefined,
+): Readonly<Record<string, number>> {
+  if (!choice) return ranges;
+  const byMethod = new Map(candidateRanges(ranges, choice));
+  let out: Record<string, number> = { ...ranges };
+  for (const g of [...groups].sort((a, b) => a.loss - b.loss)) {
+    out = withRanges(out, byMethod.get(g.method)!, ranged.get(g)!);
+  }
+  return out;
 }
 
 /** Result of {@link findFloatTensors}. */
@@ -162,6 +260,8 @@ export interface FloatTensorChoice {
   readonly steps: readonly number[];
   /** The sweep, largest loss first. */
   readonly groups: readonly TensorGroup[];
+  /** The ranges `result` was quantized with: `ranges`, or those of each group's chosen method. */
+  readonly ranges: Readonly<Record<string, number>>;
 }
 
 /**
@@ -182,16 +282,18 @@ export async function findFloatTensors(
   checkPositiveInteger('options.maxGroups', maxGroups);
   checkPositiveInteger('options.groupSize', options.groupSize ?? 8);
   const ref = await reference(model, feeds, options);
-  const groups = await sweep(model, ranges, feeds, options, ref);
+  const swept = await sweep(model, ranges, feeds, options, ref);
+  const { groups } = swept;
+  const chosen = chosenRanges(ranges, swept, options.rangeMethods);
   const fixed = options.qdq?.excludeNodes ?? [];
   const steps: number[] = [];
   let floatTensors: string[] = [];
   for (let k = 0; ; k++) {
-    const result = quantizeQdq(model, ranges, { ...options.qdq, excludeNodes: [...fixed, ...floatTensors] });
+    const result = quantizeQdq(model, chosen, { ...options.qdq, excludeNodes: [...fixed, ...floatTensors] });
     const s = await score(ref, result.model, feeds, options);
     steps.push(s);
     if (s >= options.target || k >= Math.min(maxGroups, groups.length)) {
-      return { floatTensors, result, score: s, steps, groups };
+      return { floatTensors, result, score: s, steps, groups, ranges: chosen };
     }
     floatTensors = [...new Set([...floatTensors, ...groups[k]!.tensors])];
   }

@@ -12,6 +12,7 @@ import {
   findFloatTensors,
   type Progress,
   quantizationSensitivity,
+  type TensorGroup,
 } from '../src/index.js';
 import { rng } from './helpers/data.js';
 
@@ -123,4 +124,55 @@ it('BAD CALL - findFloatTensors with a target above 1 or a group size of 0', asy
   await expect(quantizationSensitivity(model, {}, feeds, { backend, groupSize: 0 })).rejects.toThrow(
     'options.groupSize',
   );
+});
+
+it('with rangeMethods, each group takes the candidate method of least loss, and findFloatTensors quantizes with those ranges', async () => {
+  const model = chain();
+  const statistics = await collectStatistics(model, feeds(), { backend });
+  // The median of |x| as the range clips half of every tensor's values: min-max loses less.
+  const params = { percentile: 50 };
+  const clipped = computeRanges(statistics, 'percentile', params);
+  const minmax = computeRanges(statistics, 'minmax');
+  expect(clipped.x).toBeLessThan(minmax.x! / 1.5);
+  const options = { backend, groupSize: 1, kind: 'raw', qdq: { activationType: 'int8' } } as const;
+  const plain = await quantizationSensitivity(model, clipped, feeds, options);
+  const percentileOnly = await quantizationSensitivity(model, clipped, feeds, {
+    ...options,
+    rangeMethods: { statistics, methods: ['percentile'], params },
+  });
+  const both = { statistics, methods: ['percentile', 'minmax'], params } as const;
+  const chosen = await quantizationSensitivity(model, clipped, feeds, { ...options, rangeMethods: both });
+  const byNode = (groups: readonly TensorGroup[], node: string) =>
+    groups.find((g) => g.nodes.includes(node))!;
+  expect(plain.every((g) => g.method === undefined)).toBe(true);
+  for (const node of ['c1', 'c2', 'y']) {
+    expect(byNode(percentileOnly, node).method).toBe('percentile');
+    expect(byNode(percentileOnly, node).loss).toBe(byNode(plain, node).loss);
+    expect(byNode(chosen, node).method, node).toBe('minmax');
+    expect(byNode(chosen, node).loss, node).toBeLessThan(byNode(plain, node).loss / 2);
+  }
+
+  const choice = await findFloatTensors(model, clipped, feeds, { ...options, target: 0, rangeMethods: both });
+  expect(choice.steps).toHaveLength(1);
+  expect(choice.ranges).toEqual(minmax);
+  const plainChoice = await findFloatTensors(model, clipped, feeds, { ...options, target: 0 });
+  expect(plainChoice.ranges).toBe(clipped);
+  expect(choice.score).toBeGreaterThan(plainChoice.score);
+});
+
+it('BAD CALL - rangeMethods with no methods', async () => {
+  const model = chain();
+  const statistics = await collectStatistics(model, feeds(), { backend });
+  await expect(
+    quantizationSensitivity(model, computeRanges(statistics, 'minmax'), feeds, {
+      backend,
+      rangeMethods: { statistics, methods: [] },
+    }),
+  ).rejects.toThrow(ArgumentError);
+  await expect(
+    quantizationSensitivity(model, computeRanges(statistics, 'minmax'), feeds, {
+      backend,
+      rangeMethods: { statistics, methods: [] },
+    }),
+  ).rejects.toThrow('options.rangeMethods.methods');
 });
