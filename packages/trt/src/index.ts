@@ -1,4 +1,14 @@
 export {
+  atLeast,
+  type BuildOptions,
+  type BuildPlan,
+  formatVersion,
+  type Precision,
+  parseTensorRTVersion,
+  planBuild,
+  type TensorRTVersion,
+} from './build-plan.js';
+export {
   LIBRARY_KINDS,
   type LibraryCandidate,
   type LibraryKind,
@@ -8,6 +18,8 @@ export {
   searchDirectories,
 } from './library-search.js';
 export type { LibraryStatus } from './loader.js';
+export { type ModelFacts, type ModelInput, readModelFacts } from './model-facts.js';
+export { deriveProfile, type ProfileEntry, type ProfileOptions, type ShapeRange } from './profiles.js';
 export {
   formatCudaVersion,
   formatTensorRTVersion,
@@ -16,3 +28,5 @@ export {
   type TrtStatus,
   trtStatus,
 } from './status.js';
+export { type TrtexecCommand, type TrtexecPaths, trtexecCommand } from './trtexec-command.js';
+export { parseTrtexecLog } from './trtexec-log.js';

@@ -6,23 +6,42 @@ import * as api from '../src/index.js';
 it('exports exactly these runtime names', () => {
   expect(Object.keys(api).sort()).toEqual([
     'LIBRARY_KINDS',
+    'atLeast',
+    'deriveProfile',
     'formatCudaVersion',
     'formatTensorRTVersion',
+    'formatVersion',
     'libraryCandidates',
+    'parseTensorRTVersion',
+    'parseTrtexecLog',
+    'planBuild',
+    'readModelFacts',
     'searchDirectories',
     'trtStatus',
+    'trtexecCommand',
   ]);
 });
 
 it('exports exactly these type-only names', () => {
   expect(typeOnlyExports(new URL('../src/index.ts', import.meta.url))).toEqual([
+    'BuildOptions',
+    'BuildPlan',
     'LibraryCandidate',
     'LibraryKind',
     'LibraryStatus',
+    'ModelFacts',
+    'ModelInput',
+    'Precision',
+    'ProfileEntry',
+    'ProfileOptions',
     'SearchEnvironment',
     'SearchOrigin',
+    'ShapeRange',
+    'TensorRTVersion',
     'TrtDevice',
     'TrtMissing',
     'TrtStatus',
+    'TrtexecCommand',
+    'TrtexecPaths',
   ]);
 });
