@@ -9,6 +9,28 @@ export {
   type TensorRTVersion,
 } from './build-plan.js';
 export {
+  defaultCacheDir,
+  EngineCache,
+  type EngineCacheEntry,
+  type EngineCacheEvent,
+  type EngineCacheKeyParts,
+  type EngineCacheOptions,
+  engineCacheKey,
+} from './engine-cache.js';
+export {
+  checkEngineHost,
+  decodeEngineFile,
+  ENGINE_FORMAT_VERSION,
+  type EngineFileInfo,
+  type EngineHeader,
+  type EngineHeaderFields,
+  type EngineHost,
+  EngineMismatchError,
+  encodeEngineFile,
+  readEngineHeader,
+} from './engine-file.js';
+export { acquireLock, type LockOptions, type LockOwner } from './file-lock.js';
+export {
   LIBRARY_KINDS,
   type LibraryCandidate,
   type LibraryKind,
