@@ -75,8 +75,10 @@ export interface NativeBuildRequest {
   readonly dlaCore: number;
   /** BuilderFlag::kGPU_FALLBACK with a DLA core. */
   readonly gpuFallback: boolean;
-  /** One optimisation profile: an entry per dynamic input (empty when nothing is dynamic). */
+  /** The optimisation profile: an entry per dynamic input (empty when nothing is dynamic). */
   readonly profile: readonly NativeProfileInput[];
+  /** Copies of the profile to add, one per execution context that will run at once. */
+  readonly profileCopies: number;
   /** A serialised timing cache to start from, or null. */
   readonly timingCache: Uint8Array | null;
   /** TensorRT calibration cache text replayed by the calibrator (8.x INT8), or null. */
@@ -119,6 +121,11 @@ export interface NativeBuildResult {
   readonly layers: readonly NativeLayerPlacement[];
   /** Tensors produced on one device and consumed on the other. */
   readonly transitions: number;
+  /** TensorRT's and the parser's whole log, in order. */
+  readonly log: readonly {
+    readonly severity: 'error' | 'warning' | 'info' | 'verbose';
+    readonly message: string;
+  }[];
 }
 
 /** A build running on a worker thread. */
@@ -169,7 +176,9 @@ export interface NativeEngine {
   readonly tensors: readonly NativeTensorDesc[];
   /** Layers in the engine. */
   readonly layers: number;
-  createContext(): NativeContext;
+  /** Optimisation profiles; context k uses profile k. */
+  readonly profiles: number;
+  createContext(profile: number): NativeContext;
   dispose(): void;
 }
 

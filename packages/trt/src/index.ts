@@ -9,6 +9,21 @@ export {
   type TensorRTVersion,
 } from './build-plan.js';
 export {
+  type BuildEngineOptions,
+  type BuildLogLine,
+  type BuildProgress,
+  type BuiltEngine,
+  buildEngine,
+  EngineBuildError,
+} from './builder.js';
+export {
+  type EngineSource,
+  ExecutionContext,
+  type InputRange,
+  type LoadEngineOptions,
+  TrtEngine,
+} from './engine.js';
+export {
   defaultCacheDir,
   EngineCache,
   type EngineCacheEntry,

@@ -16,6 +16,7 @@ import {
   type LatencyStats,
   ModelParseError,
 } from '@edge/core';
+import { formatTensorRTVersion } from './status.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -127,12 +128,7 @@ function after(all: Line[], pattern: RegExp): RegExpExecArray | undefined {
 /** Version from `[TensorRT v100200]` (10.2.0) or `[TensorRT v8601]` (8.6.1) or `TensorRT version: 8.6.3`. */
 function producerVersion(all: Line[]): string | undefined {
   const tag = after(all, /\[TensorRT v(\d+)\]/);
-  if (tag) {
-    const v = Number(tag[1]);
-    return v >= 100000
-      ? `${Math.floor(v / 10000)}.${Math.floor(v / 100) % 100}.${v % 100}`
-      : `${Math.floor(v / 1000)}.${Math.floor(v / 100) % 10}.${v % 100}`;
-  }
+  if (tag) return formatTensorRTVersion(Number(tag[1]));
   return after(all, /^TensorRT version:\s*([\d.]+)/)?.[1];
 }
 

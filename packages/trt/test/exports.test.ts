@@ -6,11 +6,15 @@ import * as api from '../src/index.js';
 it('exports exactly these runtime names', () => {
   expect(Object.keys(api).sort()).toEqual([
     'ENGINE_FORMAT_VERSION',
+    'EngineBuildError',
     'EngineCache',
     'EngineMismatchError',
+    'ExecutionContext',
     'LIBRARY_KINDS',
+    'TrtEngine',
     'acquireLock',
     'atLeast',
+    'buildEngine',
     'checkEngineHost',
     'decodeEngineFile',
     'defaultCacheDir',
@@ -34,8 +38,12 @@ it('exports exactly these runtime names', () => {
 
 it('exports exactly these type-only names', () => {
   expect(typeOnlyExports(new URL('../src/index.ts', import.meta.url))).toEqual([
+    'BuildEngineOptions',
+    'BuildLogLine',
     'BuildOptions',
     'BuildPlan',
+    'BuildProgress',
+    'BuiltEngine',
     'EngineCacheEntry',
     'EngineCacheEvent',
     'EngineCacheKeyParts',
@@ -44,9 +52,12 @@ it('exports exactly these type-only names', () => {
     'EngineHeader',
     'EngineHeaderFields',
     'EngineHost',
+    'EngineSource',
+    'InputRange',
     'LibraryCandidate',
     'LibraryKind',
     'LibraryStatus',
+    'LoadEngineOptions',
     'LockOptions',
     'LockOwner',
     'ModelFacts',
