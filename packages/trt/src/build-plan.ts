@@ -210,21 +210,25 @@ function choosePrecision(
   return p;
 }
 
+/** Build options with their defaults applied, as {@link checkBuildOptions} returns them. */
+export interface CheckedBuildOptions {
+  readonly precision: Precision;
+  readonly dlaCore: number | null;
+  readonly gpuFallback: boolean;
+  readonly workspaceBytes: number | null;
+  readonly contexts: number;
+  readonly device: number;
+  readonly verbose: boolean;
+}
+
 /**
- * Decides a build: precision flags for this TensorRT version, the optimisation profile, DLA and
- * memory settings.
+ * Checks the options that do not depend on the model (shapes against the model and the precision
+ * against the TensorRT version are checked by {@link planBuild}).
  *
- * @throws {@link ArgumentError} naming the option and the allowed values, or naming the fix when the
- * precision cannot be had this way on this version (e.g. INT8 on TensorRT 10 from a model without Q/DQ).
- * @throws {@link FileIOError} when the calibration cache cannot be read.
+ * @throws {@link ArgumentError} naming the option and the allowed values.
  */
-export function planBuild(facts: ModelFacts, options: BuildOptions, tensorrt: TensorRTVersion): BuildPlan {
+export function checkBuildOptions(options: BuildOptions): CheckedBuildOptions {
   if (typeof options !== 'object' || options === null) throw invalidArgument('options', options, 'object');
-  if (tensorrt.major !== 8 && tensorrt.major !== 10) {
-    throw new ArgumentError(
-      `Expected TensorRT 8.x or 10.x for tensorrtVersion but received ${formatVersion(tensorrt)} (the binding speaks those two APIs)`,
-    );
-  }
   const precision = checkOneOf('options.precision', options.precision ?? 'fp32', PRECISIONS);
   const dlaCore =
     options.dlaCore === undefined
@@ -244,6 +248,35 @@ export function planBuild(facts: ModelFacts, options: BuildOptions, tensorrt: Te
   const device =
     options.device === undefined ? 0 : checkInteger('options.device', options.device, { min: 0, max: 63 });
   const verbose = options.verbose === undefined ? false : checkBoolean('options.verbose', options.verbose);
+  if (options.maxBatch !== undefined) checkPositiveInteger('options.maxBatch', options.maxBatch);
+  for (const key of ['shapes', 'profiles'] as const) {
+    const v = options[key];
+    if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v))) {
+      throw invalidArgument(`options.${key}`, v, 'object mapping input names to shapes');
+    }
+  }
+  if (options.timingCache !== undefined && typeof options.timingCache !== 'string') {
+    throw invalidArgument('options.timingCache', options.timingCache, 'path');
+  }
+  return { precision, dlaCore, gpuFallback, workspaceBytes, contexts, device, verbose };
+}
+
+/**
+ * Decides a build: precision flags for this TensorRT version, the optimisation profile, DLA and
+ * memory settings.
+ *
+ * @throws {@link ArgumentError} naming the option and the allowed values, or naming the fix when the
+ * precision cannot be had this way on this version (e.g. INT8 on TensorRT 10 from a model without Q/DQ).
+ * @throws {@link FileIOError} when the calibration cache cannot be read.
+ */
+export function planBuild(facts: ModelFacts, options: BuildOptions, tensorrt: TensorRTVersion): BuildPlan {
+  const { precision, dlaCore, gpuFallback, workspaceBytes, contexts, device, verbose } =
+    checkBuildOptions(options);
+  if (tensorrt.major !== 8 && tensorrt.major !== 10) {
+    throw new ArgumentError(
+      `Expected TensorRT 8.x or 10.x for tensorrtVersion but received ${formatVersion(tensorrt)} (the binding speaks those two APIs)`,
+    );
+  }
   let cache: { bytes: Uint8Array; path?: string } | undefined;
   if (options.calibrationCache !== undefined) {
     cache = readCache(options.calibrationCache);

@@ -2,6 +2,8 @@ export {
   atLeast,
   type BuildOptions,
   type BuildPlan,
+  type CheckedBuildOptions,
+  checkBuildOptions,
   formatVersion,
   type Precision,
   parseTensorRTVersion,
