@@ -47,6 +47,13 @@ export {
   readEngineHeader,
 } from './engine-file.js';
 export { acquireLock, type LockOptions, type LockOwner } from './file-lock.js';
+export type { GpuKernelJob, GpuOutputArray, GpuRect } from './gpu-job.js';
+export {
+  createGpuPreprocessor,
+  type GpuPreprocessor,
+  type GpuPreprocessorOptions,
+} from './gpu-preprocess.js';
+export { runGpuReference } from './gpu-reference.js';
 export {
   LIBRARY_KINDS,
   type LibraryCandidate,

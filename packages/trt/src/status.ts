@@ -188,6 +188,26 @@ export function trtStatus(): TrtStatus {
 }
 
 /**
+ * The runtime when the CUDA driver and a GPU are there (no TensorRT needed), else an
+ * UnavailableError naming `feature`, what is missing and the fix. @internal
+ */
+export function requireCudaDriver(feature: string, rt: LoadedRuntime = defaultRuntime()): LoadedRuntime {
+  const status = statusOf(
+    rt,
+    searchDirectories().map((d) => d.dir),
+  );
+  const missing = status.missing.filter(
+    (m) => m.what.startsWith('the native addon') || m.what.startsWith('libcuda') || /GPU/.test(m.what),
+  );
+  if (missing.length > 0) {
+    throw new UnavailableError(
+      `${feature} needs the NVIDIA driver and a GPU: ${missing.map((m) => `${m.what} is missing; fix: ${m.fix}`).join('. ')}`,
+    );
+  }
+  return rt;
+}
+
+/**
  * The runtime when TensorRT can run, else an UnavailableError naming `feature`, what is missing
  * and the fix. @internal
  */
