@@ -1,3 +1,4 @@
+export { type BenchEngineOptions, benchEngine } from './bench-engine.js';
 export {
   atLeast,
   type BuildOptions,
@@ -54,6 +55,7 @@ export {
   type GpuPreprocessorOptions,
 } from './gpu-preprocess.js';
 export { runGpuReference } from './gpu-reference.js';
+export { detectJetson, type FileReader, type JetsonInfo } from './jetson.js';
 export {
   LIBRARY_KINDS,
   type LibraryCandidate,

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AbortedError, ArgumentError, FeedError, Tensor, UnavailableError } from '@edge/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { benchEngine } from '../src/bench-engine.js';
 import { type BuildProgress, buildEngineWith, EngineBuildError } from '../src/builder.js';
 import { TrtEngine } from '../src/engine.js';
 import { EngineCache } from '../src/engine-cache.js';
@@ -134,6 +135,29 @@ describe('engines and contexts over the binding double', () => {
     await b.dispose();
     expect(engine.openContexts).toBe(0);
     expect(fake.state.contextsOpen).toBe(0);
+    engine.dispose();
+  });
+
+  it("benchEngine times runs at the profile's opt shape into a bench record", async () => {
+    const engine = await TrtEngine.loadWith(
+      rt,
+      await buildEngineWith(rt, MODEL, { shapes: { x: [2, 3, 8, 8] }, maxBatch: 4 }),
+    );
+    const r = await benchEngine(engine, { runs: 12, warmup: 2 });
+    expect(r).toMatchObject({
+      schemaVersion: 1,
+      producer: '@edge/trt',
+      machine: { gpu: 'Orin', computeCapability: '8.7', tensorrt: '10.3.0' },
+      config: { backend: 'tensorrt', precision: 'fp32', shapes: { x: [2, 3, 8, 8] }, device: 'gpu:0' },
+      queries: 12,
+    });
+    expect(r.latency!.min).toBeLessThanOrEqual(r.latency!.median);
+    expect(r.latency!.median).toBeLessThanOrEqual(r.latency!.max);
+    expect(r.throughputQps).toBeGreaterThan(0);
+    expect(engine.openContexts).toBe(0);
+    await expect(benchEngine(engine, { runs: 0 })).rejects.toThrow(
+      'Expected positive integer for options.runs but received 0 of type number',
+    );
     engine.dispose();
   });
 

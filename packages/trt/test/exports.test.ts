@@ -14,6 +14,7 @@ it('exports exactly these runtime names', () => {
     'TrtEngine',
     'acquireLock',
     'atLeast',
+    'benchEngine',
     'buildEngine',
     'checkBuildOptions',
     'checkEngineHost',
@@ -21,6 +22,7 @@ it('exports exactly these runtime names', () => {
     'decodeEngineFile',
     'defaultCacheDir',
     'deriveProfile',
+    'detectJetson',
     'encodeEngineFile',
     'engineCacheKey',
     'formatCudaVersion',
@@ -41,6 +43,7 @@ it('exports exactly these runtime names', () => {
 
 it('exports exactly these type-only names', () => {
   expect(typeOnlyExports(new URL('../src/index.ts', import.meta.url))).toEqual([
+    'BenchEngineOptions',
     'BuildEngineOptions',
     'BuildLogLine',
     'BuildOptions',
@@ -57,12 +60,14 @@ it('exports exactly these type-only names', () => {
     'EngineHeaderFields',
     'EngineHost',
     'EngineSource',
+    'FileReader',
     'GpuKernelJob',
     'GpuOutputArray',
     'GpuPreprocessor',
     'GpuPreprocessorOptions',
     'GpuRect',
     'InputRange',
+    'JetsonInfo',
     'LibraryCandidate',
     'LibraryKind',
     'LibraryStatus',
