@@ -16,7 +16,7 @@ interface Tap {
 }
 
 function clampIndex(v: number, len: number): number {
-  return v < 0 ? 0 : v > len - 1 ? len - 1 : v;
+  return Math.min(Math.max(v, 0), len - 1);
 }
 
 function linearTap(d: number, len: number, scale: number, clampWeights: boolean): Tap {
@@ -42,8 +42,7 @@ function linearTap(d: number, len: number, scale: number, clampWeights: boolean)
 }
 
 function nearestIndex(d: number, len: number, scale: number): number {
-  const s = Math.floor(d * scale);
-  return s < len - 1 ? s : len - 1;
+  return Math.min(Math.floor(d * scale), len - 1);
 }
 
 const bitsF32 = new Uint32Array(1);
