@@ -5,7 +5,10 @@
 import { createGpuPreprocessor, runGpuReference } from '../dist/index.js';
 
 let seed = 1;
-const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+function random() {
+  seed = (seed * 1103515245 + 12345) >>> 0;
+  return seed / 2 ** 32;
+}
 const gpu = createGpuPreprocessor();
 const results = [];
 for (const [w, h, ow, oh, interpolation, layout, dtype] of [
