@@ -15,11 +15,13 @@ it('exports exactly these runtime names', () => {
 
 it('exports exactly these type-only names', () => {
   expect(typeOnlyExports(new URL('../src/index.ts', import.meta.url))).toEqual([
+    'CudaProviderOptions',
     'ExecutionProvider',
     'OnnxOperator',
     'OnnxruntimeBackend',
     'OnnxruntimeBackendOptions',
     'ProviderSkip',
     'SessionCounts',
+    'TensorRtProviderOptions',
   ]);
 });
