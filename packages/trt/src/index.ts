@@ -20,6 +20,13 @@ export {
   EngineBuildError,
 } from './builder.js';
 export {
+  type DoctorCheck,
+  type DoctorOptions,
+  type DoctorReport,
+  formatDoctor,
+  trtDoctor,
+} from './doctor.js';
+export {
   type EngineSource,
   ExecutionContext,
   type InputRange,
@@ -76,5 +83,10 @@ export {
   type TrtStatus,
   trtStatus,
 } from './status.js';
-export { type TrtexecCommand, type TrtexecPaths, trtexecCommand } from './trtexec-command.js';
+export {
+  type TrtexecCommand,
+  type TrtexecPaths,
+  trtexecCommand,
+  trtexecCommandForModel,
+} from './trtexec-command.js';
 export { parseTrtexecLog } from './trtexec-log.js';

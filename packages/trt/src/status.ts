@@ -76,6 +76,13 @@ const LIBRARY_FIX: Readonly<Record<LibraryKind, string>> = {
     "install TensorRT's ONNX parser (`sudo apt install libnvonnxparsers10`, part of JetPack's nvidia-tensorrt and of the tarball's lib/)",
 };
 
+const LIBRARY_BLOCKS: Readonly<Record<LibraryKind, string>> = {
+  cuda: 'everything on the GPU: device queries, engine build and execution, the CUDA preprocessing kernel',
+  cudart: 'engine build and execution (device memory, streams, copies)',
+  nvinfer: 'engine build and execution',
+  nvonnxparser: 'building engines from ONNX models',
+};
+
 const REBUILD = 'pnpm --filter @edge/trt build:native';
 
 function device(d: NativeDevice): TrtDevice {
@@ -118,8 +125,8 @@ export function statusOf(rt: LoadedRuntime, searched: readonly string[]): TrtSta
     libraries[kind] = { ...s, role: LIBRARY_ROLE[kind] };
     if (binding !== null && s.path === null) {
       missing.push({
-        what: `lib${kind === 'cuda' ? 'cuda' : kind} (${describeLibrary(s, searchedList)})`,
-        blocks: LIBRARY_ROLE[kind],
+        what: `lib${kind} (${describeLibrary(s, searchedList)})`,
+        blocks: LIBRARY_BLOCKS[kind],
         fix: LIBRARY_FIX[kind],
       });
     }
@@ -146,7 +153,7 @@ export function statusOf(rt: LoadedRuntime, searched: readonly string[]): TrtSta
   if (rt.libraries.cuda.path !== null && rt.deviceError !== null) {
     missing.push({
       what: 'a working GPU driver',
-      blocks: LIBRARY_ROLE.cuda,
+      blocks: LIBRARY_BLOCKS.cuda,
       fix: `the driver said: ${rt.deviceError}`,
     });
   } else if (rt.libraries.cuda.path !== null && rt.devices.length === 0) {

@@ -9,7 +9,8 @@
 //   - shapes: `--minShapes/--optShapes/--maxShapes=name:1x3x224x224,...`;
 //   - DLA: `--useDLACore=N` and `--allowGPUFallback`.
 
-import { atLeast, type BuildPlan } from './build-plan.js';
+import { atLeast, type BuildOptions, type BuildPlan, parseTensorRTVersion, planBuild } from './build-plan.js';
+import { readModelFacts } from './model-facts.js';
 
 /** A trtexec invocation. */
 export interface TrtexecCommand {
@@ -77,4 +78,22 @@ export function trtexecCommand(plan: BuildPlan, paths: TrtexecPaths): TrtexecCom
   if (plan.verbose) args.push('--verbose');
   const program = paths.trtexec ?? 'trtexec';
   return { args, line: [program, ...args].map(quote).join(' ') };
+}
+
+/**
+ * The trtexec command for building `model` (an ONNX path) with `options` on TensorRT `tensorrt`
+ * (`8.6`, `10.3.0`): the model is read for its inputs and precision, the plan made as
+ * {@link buildEngine} would make it, then written in that version's flags.
+ *
+ * @throws {@link ArgumentError} when an option or the precision does not fit the model or version.
+ * @throws {@link FileIOError} / {@link ModelParseError} when the model cannot be read.
+ */
+export function trtexecCommandForModel(
+  model: string,
+  tensorrt: string,
+  options: BuildOptions = {},
+  paths: Omit<TrtexecPaths, 'model'> = {},
+): TrtexecCommand {
+  const plan = planBuild(readModelFacts(model), options, parseTensorRTVersion(tensorrt));
+  return trtexecCommand(plan, { ...paths, model });
 }

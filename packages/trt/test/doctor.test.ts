@@ -127,7 +127,7 @@ describe('trtDoctor', () => {
     );
     expect(byName.TensorRT!.ok).toBe(false);
     expect(byName.TensorRT!.fix).toMatch(
-      /blocks TensorRT \(libnvinfer\): engine build and execution; fix: install TensorRT/,
+      /^blocks engine build and execution; fix: install TensorRT: on Jetson `sudo apt install nvidia-tensorrt`/,
     );
     expect(byName['NVIDIA driver']!.found).toBe('libcuda not found');
     const text = formatDoctor(report);

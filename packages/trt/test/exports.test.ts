@@ -26,6 +26,7 @@ it('exports exactly these runtime names', () => {
     'encodeEngineFile',
     'engineCacheKey',
     'formatCudaVersion',
+    'formatDoctor',
     'formatTensorRTVersion',
     'formatVersion',
     'libraryCandidates',
@@ -36,8 +37,10 @@ it('exports exactly these runtime names', () => {
     'readModelFacts',
     'runGpuReference',
     'searchDirectories',
+    'trtDoctor',
     'trtStatus',
     'trtexecCommand',
+    'trtexecCommandForModel',
   ]);
 });
 
@@ -51,6 +54,9 @@ it('exports exactly these type-only names', () => {
     'BuildProgress',
     'BuiltEngine',
     'CheckedBuildOptions',
+    'DoctorCheck',
+    'DoctorOptions',
+    'DoctorReport',
     'EngineCacheEntry',
     'EngineCacheEvent',
     'EngineCacheKeyParts',
