@@ -16,7 +16,7 @@ const present = existsSync(root);
 const ci = process.env.CI === 'true' || process.env.CI === '1';
 
 describe(`check:native against TensorRT ${(VERSIONS as string[]).join(', ')} headers`, () => {
-  it.skipIf(present || ci)(`skipped: no TensorRT headers at ${root} (set EDGE_TRT_HEADERS)`, () => {});
+  if (!present && !ci) it.skip(`no TensorRT headers at ${root} (set EDGE_TRT_HEADERS)`, () => {});
 
   it.runIf(present || ci)(
     'compiles with -Wall -Wextra -Werror and links no TensorRT or CUDA symbol',
