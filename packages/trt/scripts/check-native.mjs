@@ -6,7 +6,9 @@
 //      full compile, not only -fsyntax-only, because of step 2;
 //   2. the objects linked into a shared object, whose undefined symbols must include nothing from
 //      TensorRT or CUDA: everything is reached through dlopen, so the addon loads where neither
-//      is installed.
+//      is installed;
+//   3. that shared object loaded into Node here (where there is no TensorRT and no driver): it
+//      must say which headers it was built with and offer the TensorRT part's functions.
 // Also once without TensorRT headers (how the addon builds at a plain npm install).
 //
 // Headers: EDGE_TRT_HEADERS, else ../shared/third_party/tensorrt beside the repository. When the
@@ -106,8 +108,25 @@ function main() {
       const bad = nm.stdout.split('\n').filter((l) => forbidden.test(l));
       if (bad.length > 0)
         fail(`${b.label}: the addon links TensorRT or CUDA symbols directly: ${bad.join(', ')}`);
+      const want = b.label === 'no TensorRT headers' ? null : b.label.replace('TensorRT ', '');
+      const probe = spawnSync(
+        process.execPath,
+        [
+          '-e',
+          'const m = { exports: {} }; process.dlopen(m, process.argv[1]); const b = m.exports; process.stdout.write(JSON.stringify({ headers: b.tensorrtHeaders, build: typeof b.build, deserialize: typeof b.deserialize }));',
+          so,
+        ],
+        { encoding: 'utf8' },
+      );
+      if (probe.status !== 0) fail(`${b.label}: the addon does not load without TensorRT: ${probe.stderr}`);
+      const got = JSON.parse(probe.stdout);
+      const part = want === null ? 'undefined' : 'function';
+      const headersOk = want === null ? got.headers === null : String(got.headers).startsWith(want);
+      if (!headersOk || got.build !== part || got.deserialize !== part) {
+        fail(`${b.label}: the loaded addon reports ${probe.stdout}`);
+      }
       console.log(
-        `check:native: ${b.label}: ${sources.length} files compile with -Wall -Wextra -Werror; no TensorRT/CUDA symbol linked`,
+        `check:native: ${b.label}: ${sources.length} files compile with -Wall -Wextra -Werror; no TensorRT/CUDA symbol linked; loads here (headers ${got.headers})`,
       );
     }
   } finally {

@@ -1,8 +1,8 @@
 // One scheduler per device for the whole process: an accelerator (gpu:0, dla:0, tpu:0) runs one
 // inference at a time across every model unless the user raises it, because two networks sharing
 // one GPU only slow each other down (and a TensorRT execution context is not re-entrant); the CPU
-// takes a configurable number at once. The registry lives on globalThis under a registered symbol, so two copies of
-// @edge/runtime in one process still share one queue per device.
+// takes a configurable number at once. The registry lives on globalThis under a registered
+// symbol, so two copies of @edge/runtime in one process still share one queue per device.
 
 import { checkPositiveInteger, checkString } from '@edge/core';
 

@@ -289,9 +289,13 @@ Napi::Value Run(const Napi::CallbackInfo& info) {
 Napi::Value DisposeContext(const Napi::CallbackInfo& info) {
   std::shared_ptr<ContextState> s = Shared<ContextState>::From(info);
   if (s) {
-    std::lock_guard<std::mutex> lock(s->mutex);
+    // A run holds the mutex until its completion runs on this thread: waiting here would never end.
+    if (!s->mutex.try_lock()) {
+      Fail(info.Env(), "the execution context is running an inference; dispose it when the run ends");
+    }
     s->disposed = true;
     s->Release();
+    s->mutex.unlock();
   }
   Shared<ContextState>::Reset(info);
   return info.Env().Undefined();
