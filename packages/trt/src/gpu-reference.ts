@@ -4,7 +4,14 @@
 // even, integer arithmetic is the kernel's int arithmetic (no value exceeds 2^31). The tests hold
 // this against @edge/preprocess's CPU kernel; on a GPU machine the real kernel is held against this.
 
-import { type GpuKernelJob, type GpuOutputArray, PARAM_INTS, packGpuJob, roundHalfEven } from './gpu-job.js';
+import {
+  checkGpuJob,
+  type GpuKernelJob,
+  type GpuOutputArray,
+  PARAM_INTS,
+  packGpuJob,
+  roundHalfEven,
+} from './gpu-job.js';
 
 const fround = Math.fround;
 
@@ -62,8 +69,12 @@ function store(dst: GpuOutputArray, index: number, bits: number): void {
 /**
  * Runs the CUDA kernel's arithmetic on the CPU, writing `job.dst` at `job.dstOffset` as the GPU
  * would. For tests and for checking a GPU's output.
+ *
+ * @throws {@link ArgumentError} for what the kernel refuses (area interpolation, a job that does
+ * not fit its arrays).
  */
 export function runGpuReference(job: GpuKernelJob): void {
+  checkGpuJob(job);
   const { ints, floats } = packGpuJob(job);
   const [, , stride, cn, sx, sy, sw, sh, dx, dy, dw, dh, outW, outH, interp, layout, , C] = ints;
   const map = ints.subarray(18, 22);

@@ -176,7 +176,7 @@ describe('CUDA kernel arithmetic (TypeScript mirror) against the CPU kernel', ()
 
   it('BAD CALL - area interpolation is refused before the GPU sees it', async () => {
     const j = { ...job(randomImage(8, 8, 3), { out: [4, 4] }), interpolation: 'area' as const };
-    expect(() => runGpuReference(j as GpuKernelJob)).not.toThrow();
+    expect(() => runGpuReference(j as GpuKernelJob)).toThrow(ArgumentError);
     const rt = loadRuntime({
       env: {
         ...process.env,
