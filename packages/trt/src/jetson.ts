@@ -31,7 +31,11 @@ export interface JetsonInfo {
   readonly sources: readonly string[];
 }
 
-/** L4T release prefix -> JetPack, TensorRT, CUDA (NVIDIA's JetPack archive and release notes). */
+/**
+ * L4T release -> JetPack, TensorRT, CUDA, after NVIDIA's JetPack archive and release notes (written
+ * down here without a copy of them at hand: the 8.2 / 6.0 / 6.1-6.2 rows agree with the TensorRT
+ * headers' README; check the others before relying on them).
+ */
 const RELEASES: readonly [l4t: string, jetpack: string, tensorrt: string, cuda: string][] = [
   ['32.5.0', '4.5', '7.1.3', '10.2'],
   ['32.5.1', '4.5.1', '7.1.3', '10.2'],
