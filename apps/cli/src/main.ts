@@ -53,6 +53,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/postprocess.js')).postprocessCommand,
   },
   {
+    name: 'trt',
+    summary:
+      'TensorRT: build engines (cached, checked against the GPU and version), info, doctor, trtexec both ways',
+    load: async () => (await import('./commands/trt.js')).trtCommand,
+  },
+  {
     name: 'run',
     summary: 'a model on images: classes, boxes, masks, text lines or faces, printed and drawn as PNG',
     load: async () => (await import('./commands/run.js')).runCommand,

@@ -15,10 +15,12 @@ it('exports exactly these runtime names', () => {
 
 it('exports exactly these type-only names', () => {
   expect(typeOnlyExports(new URL('../src/index.ts', import.meta.url))).toEqual([
+    'CudaProviderOptions',
     'ExecutionProvider',
     'OnnxruntimeBackend',
     'OnnxruntimeBackendOptions',
     'ProviderSkip',
     'SessionCounts',
+    'TensorRtProviderOptions',
   ]);
 });

@@ -1,4 +1,5 @@
 // Snapshot of the public API: an added, removed or renamed export fails here and shows in review.
+import { typeOnlyExports } from '@edge/tooling/exports';
 import { expect, it } from 'vitest';
 import * as api from '../src/index.js';
 
@@ -10,8 +11,21 @@ it('exports exactly these runtime names', () => {
     'OPERATOR_DOCUMENTS',
     'TENSORRT_ALIASES',
     'TENSORRT_RULES',
+    'TrtSession',
+    'createBackend',
     'ruleTableAliases',
     'ruleTables',
+    'sessionCounts',
     'tensorrtRules',
+  ]);
+});
+
+it('exports exactly these type-only names', () => {
+  expect(typeOnlyExports(new URL('../src/index.ts', import.meta.url))).toEqual([
+    'DocumentLine',
+    'OperatorDocument',
+    'OperatorRow',
+    'TrtBackend',
+    'TrtBackendOptions',
   ]);
 });

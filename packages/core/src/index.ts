@@ -21,6 +21,13 @@ export {
 } from './backend.js';
 export { BACKEND_NAMES, type BackendName, backendPackage, isModuleNotFound } from './backend-names.js';
 export {
+  BENCH_RECORD_SCHEMA_VERSION,
+  type BenchConfig,
+  type BenchMachine,
+  type BenchRecord,
+  type LatencyStats,
+} from './bench-record.js';
+export {
   checkBoolean,
   checkInteger,
   checkNumber,

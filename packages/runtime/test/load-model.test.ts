@@ -50,14 +50,14 @@ describe('backend choice', () => {
       {
         backend: 'trt',
         kind: 'unavailable',
-        reason: expect.stringMatching(/^TensorRT not installed/),
+        reason: expect.stringMatching(/^TensorRT cannot run here: .*libnvinfer/),
       },
     ]);
     const lines = model.explanation.split('\n');
     expect(lines[0]).toContain(
       `${CLS}: onnxruntime on cpu (onnxruntime-node 1.30.0, cpu execution provider; skipped tensorrt (Failed to load shared library`,
     );
-    expect(lines[1]).toMatch(/^ {2}skipped trt \(unavailable\): TensorRT not installed/);
+    expect(lines[1]).toMatch(/^ {2}skipped trt \(unavailable\): TensorRT cannot run here: /);
     expect(lines[2]).toBe('  batching: off');
   });
 
@@ -90,7 +90,7 @@ describe('backend choice', () => {
       ['fake-off', 'unavailable'],
     ]);
     expect((e as Error).message).toMatch(
-      /^no backend can run <bytes>:\n {2}- trt \(unavailable\): TensorRT not installed.*\n {2}- onnxruntime \(cannot-load\): onnxruntime reads ONNX models, and <bytes> is tflite\n {2}- fake-off \(unavailable\): no fake device here$/,
+      /^no backend can run <bytes>:\n {2}- trt \(unavailable\): TensorRT cannot run here: .*\n {2}- onnxruntime \(cannot-load\): onnxruntime reads ONNX models, and <bytes> is tflite\n {2}- fake-off \(unavailable\): no fake device here$/,
     );
   });
 

@@ -1,0 +1,167 @@
+// Jetson detection from recorded JetPack files of five releases (fixtures/jetson/README.md) and
+// the doctor's report: on this machine (nothing installed) and on a Jetson whose files and
+// libraries are stood in for (the addon double plus the fixture files).
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { formatDoctor, trtDoctor } from '../src/doctor.js';
+import { detectJetson, dpkgVersion, type FileReader } from '../src/jetson.js';
+import { loadRuntime } from '../src/loader.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const FIXTURES = join(here, 'fixtures', 'jetson');
+
+function reader(release: string): FileReader {
+  const files: Record<string, string> = {
+    '/etc/nv_tegra_release': 'nv_tegra_release',
+    '/proc/device-tree/model': 'model',
+    '/var/lib/dpkg/status': 'dpkg-status',
+  };
+  return (path) => {
+    const name = files[path];
+    try {
+      return name ? readFileSync(join(FIXTURES, release, name), 'utf8') : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+describe('detectJetson', () => {
+  it.each([
+    ['jp461-nano', 'NVIDIA Jetson Nano Developer Kit', 'Nano', '32.7.1', '4.6.1', '8.2.1', '10.2', '5.3', 0],
+    [
+      'jp512-xavier-nx',
+      'NVIDIA Jetson Xavier NX Developer Kit',
+      'Xavier NX',
+      '35.4.1',
+      '5.1.2',
+      '8.5.2',
+      '11.4',
+      '7.2',
+      2,
+    ],
+    [
+      'jp60-orin-nano',
+      'NVIDIA Jetson Orin Nano Developer Kit',
+      'Orin Nano',
+      '36.3.0',
+      '6.0',
+      '8.6.2',
+      '12.2',
+      '8.7',
+      0,
+    ],
+    [
+      'jp62-agx-orin',
+      'NVIDIA Jetson AGX Orin Developer Kit',
+      'Orin',
+      '36.4.3',
+      '6.2',
+      '10.3.0',
+      '12.6',
+      '8.7',
+      2,
+    ],
+  ])('%s', (release, model, module, l4t, jetpack, tensorrt, cuda, cc, dla) => {
+    expect(detectJetson(reader(release))).toEqual({
+      model,
+      module,
+      l4t,
+      jetpack,
+      tensorrt,
+      cuda,
+      computeCapability: cc,
+      dlaCores: dla,
+      sources: ['/var/lib/dpkg/status (nvidia-l4t-core)', '/etc/nv_tegra_release', '/proc/device-tree/model'],
+    });
+  });
+
+  it('falls back to nv_tegra_release without a dpkg entry; an unknown board name leaves the module null', () => {
+    expect(detectJetson(reader('l4t-old-no-dpkg'))).toMatchObject({
+      model: 'quill',
+      module: null,
+      l4t: '32.6.1',
+      jetpack: '4.6',
+      tensorrt: '8.0.1',
+      sources: ['/etc/nv_tegra_release', '/proc/device-tree/model'],
+    });
+  });
+
+  it('an L4T patch release newer than the table takes its minor line; a later line is unknown', () => {
+    const withCore =
+      (v: string): FileReader =>
+      (p) =>
+        p === '/var/lib/dpkg/status'
+          ? `Package: nvidia-l4t-core\nStatus: install ok installed\nVersion: ${v}-1\n`
+          : undefined;
+    expect(detectJetson(withCore('36.4.9'))).toMatchObject({
+      l4t: '36.4.9',
+      jetpack: '6.2.1',
+      tensorrt: '10.3.0',
+    });
+    expect(detectJetson(withCore('38.2.0'))).toMatchObject({ l4t: '38.2.0', jetpack: null, tensorrt: null });
+  });
+
+  it('not a Jetson: null; dpkg entries that are not installed do not count', () => {
+    expect(detectJetson(() => undefined)).toBeNull();
+    expect(
+      dpkgVersion(
+        'Package: nvidia-l4t-core\nStatus: deinstall ok config-files\nVersion: 32.7.1-1\n',
+        'nvidia-l4t-core',
+      ),
+    ).toBeNull();
+  });
+});
+
+describe('trtDoctor', () => {
+  it('this machine: every missing piece marked, with what it blocks and the fix', () => {
+    const report = trtDoctor({ read: () => undefined });
+    expect(report.jetson).toBeNull();
+    const byName = Object.fromEntries(report.checks.map((c) => [c.name, c]));
+    expect(byName['native addon']!.ok).toBe(true);
+    expect(byName['addon TensorRT part']!.ok).toBe(false);
+    expect(byName['addon TensorRT part']!.fix).toMatch(
+      /blocks engine build and execution.*fix: install TensorRT's headers/,
+    );
+    expect(byName.TensorRT!.ok).toBe(false);
+    expect(byName.TensorRT!.fix).toMatch(
+      /^blocks engine build and execution; fix: install TensorRT: on Jetson `sudo apt install nvidia-tensorrt`/,
+    );
+    expect(byName['NVIDIA driver']!.found).toBe('libcuda not found');
+    const text = formatDoctor(report);
+    expect(text).toMatch(/^check +ok +found\n/);
+    expect(text).toContain('what is missing and what it blocks:');
+    expect(text).toContain('TensorRT cannot run here yet.');
+  });
+
+  it('a JetPack 6.2 Orin with its TensorRT: all checks pass and the next command builds the detector', () => {
+    const rt = loadRuntime({
+      env: { ...process.env, EDGE_TRT_NATIVE: join(here, 'helpers', 'fake-addon.cjs') },
+    });
+    const report = trtDoctor({ read: reader('jp62-agx-orin'), runtime: rt });
+    expect(report.checks.every((c) => c.ok)).toBe(true);
+    expect(report.checks.at(-1)).toEqual({
+      name: 'Jetson',
+      ok: true,
+      found:
+        'NVIDIA Jetson AGX Orin Developer Kit, L4T 36.4.3, JetPack 6.2 (ships TensorRT 10.3.0, CUDA 12.6), DLA cores 2, compute capability 8.7',
+    });
+    expect(report.next[0]).toMatch(
+      /^edge trt build .*ch_PP-OCRv4_det_infer\.onnx --shape x=1x3x640x640 --fp16 -o det\.engine --bench 50$/,
+    );
+  });
+
+  it("EXPECTED FAILURE - a TensorRT that is not JetPack's is flagged with the reason it matters", () => {
+    const rt = loadRuntime({
+      env: { ...process.env, EDGE_TRT_NATIVE: join(here, 'helpers', 'fake-addon.cjs') },
+    });
+    const report = trtDoctor({ read: reader('jp512-xavier-nx'), runtime: rt });
+    const jetson = report.checks.find((c) => c.name === 'Jetson')!;
+    expect(jetson.ok).toBe(false);
+    expect(jetson.fix).toBe(
+      "the TensorRT found (10.3.0) is not the one JetPack 5.1.2 ships (8.5.2): engines and calibration caches are tied to one version; point EDGE_TRT_LIB_DIR at JetPack's or rebuild them for this one",
+    );
+  });
+});

@@ -1,0 +1,118 @@
+// Status and typed errors on this machine, which has no TensorRT, no driver and no GPU (a CUDA
+// toolkit may be installed: its libcudart then loads for real).
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UnavailableError } from '@edge/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  formatCudaVersion,
+  formatTensorRTVersion,
+  libraryCandidates,
+  searchDirectories,
+  trtStatus,
+} from '../src/index.js';
+import { loadRuntime } from '../src/loader.js';
+import { requireTensorRT, statusOf } from '../src/status.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'edge-trt-status-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('library search order', () => {
+  it('EDGE_TRT_LIB_DIR, then TENSORRT_ROOT, then JetPack folders, then the loader path', () => {
+    const env = { EDGE_TRT_LIB_DIR: '/opt/a:/opt/b', TENSORRT_ROOT: '/opt/TensorRT-10.3' };
+    expect(searchDirectories({ env, arch: 'arm64' }).map((d) => `${d.origin} ${d.dir}`)).toEqual([
+      'EDGE_TRT_LIB_DIR /opt/a',
+      'EDGE_TRT_LIB_DIR /opt/b',
+      'TENSORRT_ROOT /opt/TensorRT-10.3/lib',
+      'TENSORRT_ROOT /opt/TensorRT-10.3/lib64',
+      'system /usr/lib/aarch64-linux-gnu',
+      'system /usr/lib/aarch64-linux-gnu/tegra',
+      'system /usr/local/cuda/targets/aarch64-linux/lib',
+      'system /usr/local/cuda/lib64',
+    ]);
+    const nvinfer = libraryCandidates('nvinfer', { env, arch: 'arm64', tensorrtMajor: 8 });
+    expect(nvinfer[0]).toEqual({ path: '/opt/a/libnvinfer.so.8', origin: 'EDGE_TRT_LIB_DIR' });
+    expect(nvinfer.some((c) => c.path.includes('.so.10'))).toBe(false);
+    expect(nvinfer.slice(-2)).toEqual([
+      { path: 'libnvinfer.so.8', origin: 'loader path' },
+      { path: 'libnvinfer.so', origin: 'loader path' },
+    ]);
+  });
+
+  it('x86 looks in the apt folder and WSL, never in the Tegra folder', () => {
+    const dirs = searchDirectories({ env: {}, arch: 'x64' }).map((d) => d.dir);
+    expect(dirs).toContain('/usr/lib/x86_64-linux-gnu');
+    expect(dirs).toContain('/usr/lib/wsl/lib');
+    expect(dirs.some((d) => d.includes('tegra'))).toBe(false);
+  });
+});
+
+describe('version numbers', () => {
+  it('decodes TensorRT 8 and 10 and CUDA encodings', () => {
+    expect(formatTensorRTVersion(8201)).toBe('8.2.1');
+    expect(formatTensorRTVersion(8601)).toBe('8.6.1');
+    expect(formatTensorRTVersion(100300)).toBe('10.3.0');
+    expect(formatTensorRTVersion(101600)).toBe('10.16.0');
+    expect(formatCudaVersion(10020)).toBe('10.2');
+    expect(formatCudaVersion(12060)).toBe('12.6');
+  });
+});
+
+describe('trtStatus without TensorRT', () => {
+  const status = trtStatus();
+
+  it('loads the addon (built without TensorRT headers) and says what is missing and where it looked', () => {
+    expect(status.available).toBe(false);
+    expect(status.addon.path).toMatch(/edge_trt\.node$/);
+    expect(status.addon.tensorrtHeaders).toBeNull();
+    expect(status.libraries.nvinfer.path).toBeNull();
+    expect(status.libraries.nvinfer.tried).toBeGreaterThan(4);
+    const what = status.missing.map((m) => m.what);
+    expect(what).toContain('TensorRT headers at build time');
+    expect(what.find((w) => w.startsWith('libnvinfer'))).toContain('/usr/local/cuda/lib64');
+    expect(status.reason).toContain('TensorRT cannot run here');
+    expect(status.reason).toContain('sudo apt install nvidia-tensorrt');
+    expect(status.reason).toContain('pnpm --filter @edge/trt build:native');
+    expect(status.searched).toEqual(searchDirectories().map((d) => d.dir));
+  });
+
+  it.runIf(existsSync('/usr/local/cuda/lib64/libcudart.so.13'))(
+    'opens the CUDA toolkit runtime that is installed here and reads its version',
+    () => {
+      expect(status.libraries.cudart.path).toMatch(/libcudart\.so/);
+      expect(status.versions.cudaRuntime).toMatch(/^1[0-9]\.\d$/);
+      // No driver: no GPU list, and the status says so.
+      expect(status.libraries.cuda.path).toBeNull();
+      expect(status.devices).toEqual([]);
+    },
+  );
+
+  it("reports a library that exists but cannot load with dlopen's own message", () => {
+    writeFileSync(join(dir, 'libnvinfer.so.10'), 'not an ELF file');
+    const rt = loadRuntime({ env: { ...process.env, EDGE_TRT_LIB_DIR: dir } });
+    expect(rt.libraries.nvinfer.path).toBeNull();
+    expect(rt.libraries.nvinfer.errors.join('\n')).toMatch(
+      /libnvinfer\.so\.10: (invalid ELF header|file too short)/,
+    );
+    const s = statusOf(rt, [dir]);
+    expect(s.missing.find((m) => m.what.startsWith('libnvinfer'))!.what).toContain(`looked in ${dir}`);
+  });
+
+  it('EXPECTED FAILURE - addon disabled: the status names the build command', () => {
+    const rt = loadRuntime({ env: { ...process.env, EDGE_TRT_NATIVE: 'off' } });
+    const s = statusOf(rt, []);
+    expect(s.addon.path).toBeNull();
+    expect(s.missing[0]!.what).toBe('the native addon (edge_trt.node)');
+    expect(s.missing[0]!.fix).toContain('EDGE_TRT_NATIVE=off');
+    expect(() => requireTensorRT('building an engine', rt)).toThrow(UnavailableError);
+    expect(() => requireTensorRT('building an engine', rt)).toThrow(
+      /^building an engine needs TensorRT\. TensorRT cannot run here: the native addon \(edge_trt\.node\) is missing .*fix: build it with `pnpm --filter @edge\/trt build:native`/,
+    );
+  });
+
+  it('EXPECTED FAILURE - every entry point needing TensorRT throws UnavailableError naming the fix', () => {
+    expect(() => requireTensorRT('running an engine')).toThrow(UnavailableError);
+    expect(() => requireTensorRT('running an engine')).toThrow(/install TensorRT/);
+  });
+});
