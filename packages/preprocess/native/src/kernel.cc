@@ -141,6 +141,8 @@ void LinearAxis(int ssize, int dsize, bool areaMode, bool clampX, std::vector<in
 // anyway so that the choice rests on the CPU, not on the build alone.
 bool CpuHasSimd() {
 #if defined(__SSSE3__) && (defined(__GNUC__) || defined(__clang__))
+  // Asked from a static initialiser, which may run before libgcc's own: initialise it first.
+  __builtin_cpu_init();
   return __builtin_cpu_supports("ssse3");
 #elif defined(__ARM_NEON) && defined(__aarch64__) && defined(__linux__)
   return (getauxval(AT_HWCAP) & HWCAP_ASIMD) != 0;
