@@ -22,6 +22,8 @@ export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 
 echo "› pnpm install"
 pnpm install --frozen-lockfile --reporter=silent
+# Before the build: the arm64 cross compiler it installs builds @edge/preprocess's arm64 prebuild.
+if [ "$mode" = test ]; then bash scripts/test-data.sh; fi
 echo "› build"
 pnpm exec turbo run build --output-logs=errors-only
 
@@ -32,7 +34,6 @@ case "$mode" in
     node apps/cli/dist/cli.js inspect "$model" --shape x=1x3x640x640
     ;;
   test)
-    bash scripts/test-data.sh
     echo "› tests"
     node scripts/test-summary.mjs clean
     status=0

