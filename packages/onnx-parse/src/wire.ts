@@ -4,8 +4,15 @@
 
 import { ModelParseError } from '@edge/core';
 
-/** Wire types of the protobuf encoding. */
-export const WireType = { VARINT: 0, I64: 1, LEN: 2, SGROUP: 3, EGROUP: 4, I32: 5 } as const;
+/** Wire types of the protobuf encoding (an enum so the bundler writes them as literals). */
+export enum WireType {
+  VARINT = 0,
+  I64 = 1,
+  LEN = 2,
+  SGROUP = 3,
+  EGROUP = 4,
+  I32 = 5,
+}
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
@@ -49,12 +56,37 @@ export class WireCursor {
     });
   }
 
-  /** Reads a varint of up to 10 bytes as a number (negative int64 values in two's complement). */
+  /**
+   * Reads a varint of up to 10 bytes as a number (negative int64 values in two's complement).
+   * One- and two-byte values (tags, lengths under 16 KiB, most dims) return without another call:
+   * until V8 has compiled the reader, every call costs more than the bytes it decodes.
+   */
   varint(): number {
+    const pos = this.pos;
+    const i = pos - this.base;
+    const buf = this.buf;
+    if (i < buf.length && pos < this.end) {
+      const b = buf[i]!;
+      if (b < 0x80) {
+        this.pos = pos + 1;
+        return b;
+      }
+      if (i + 1 < buf.length && pos + 1 < this.end) {
+        const b1 = buf[i + 1]!;
+        if (b1 < 0x80) {
+          this.pos = pos + 2;
+          return (b & 0x7f) | (b1 << 7);
+        }
+      }
+    }
+    return this.longVarint();
+  }
+
+  private longVarint(): number {
     const start = this.pos;
     const avail = this.end - this.pos;
     if (avail <= 0) this.fail('unexpected end of message in varint');
-    this.ensure(Math.min(10, avail));
+    this.ensure(Math.min(avail, 10));
     const buf = this.buf;
     const i = this.pos - this.base;
     let b = buf[i]!;
@@ -152,13 +184,17 @@ export class WireCursor {
     }
   }
 
-  /** Reads a UTF-8 string of n bytes. */
-  string(n: number): string {
+  /** Reads a length-delimited UTF-8 string (length prefix and bytes). */
+  string(): string {
+    const n = this.length();
     if (n === 0) return '';
-    this.ensure(n);
-    const buf = this.buf;
-    const i = this.pos - this.base;
+    let i = this.pos - this.base;
+    if (i + n > this.buf.length) {
+      this.ensure(n);
+      i = this.pos - this.base;
+    }
     this.pos += n;
+    const buf = this.buf;
     // Tensor and node names are short ASCII: building them directly is several times faster
     // than a TextDecoder call, whose fixed cost dominates for a few bytes.
     if (n < CHAR_POOL.length) {
