@@ -178,12 +178,13 @@ interface Ctx {
   source: ByteSource;
   baseDir?: string;
   realBase?: string;
-  depth: number;
 }
 
 function decode(c: WireCursor, source: ByteSource, baseDir: string | undefined): OnnxModel {
-  const ctx: Ctx = { c, source, baseDir, realBase: undefined, depth: 0 };
-  c.path.push('ModelProto');
+  const ctx: Ctx = { c, source, baseDir, realBase: undefined };
+  c.depth = 0;
+  c.names[0] = 'ModelProto';
+  c.indices[0] = -1;
   // Every ONNX writer emits ir_version (field 1, tag byte 0x08) first: input that fails to parse
   // and does not start that way is most likely not a model at all, and the error says so.
   let firstByte = -1;
@@ -202,7 +203,7 @@ function decode(c: WireCursor, source: ByteSource, baseDir: string | undefined):
   }
   const ir = model.irVersion;
   if (Number.isNaN(ir) || ir < 1 || ir > MAX_IR_VERSION) {
-    c.path.length = 1;
+    c.depth = 0;
     c.fail(
       Number.isNaN(ir)
         ? 'not an ONNX model (no ir_version field)'
@@ -211,7 +212,7 @@ function decode(c: WireCursor, source: ByteSource, baseDir: string | undefined):
     );
   }
   if (model.graph === undefined) {
-    c.path.length = 1;
+    c.depth = 0;
     c.fail('not an ONNX model (no graph)', 0);
   }
   return model as OnnxModel;
@@ -301,7 +302,7 @@ function field(ctx: Ctx, slots: Slots, tag: number, target: object): void {
       (out[f.key] as Uint8Array[]).push(c.bytes(c.length()));
       break;
     case Kind.MESSAGE:
-      out[f.key] = sub(ctx, f, undefined, f.decode!);
+      out[f.key] = sub(ctx, f, -1, f.decode!);
       break;
     case Kind.MESSAGES: {
       const list = out[f.key] as unknown[];
@@ -328,21 +329,19 @@ function fields<T extends object>(ctx: Ctx, slots: Slots, target: T): T {
  * Decodes a length-delimited sub-message; the cursor ends exactly at its end. Callers that know
  * the message type pass its decoder, which V8 can then inline.
  */
-function sub<T>(ctx: Ctx, f: Field, index: number | undefined, decode: (ctx: Ctx) => T): T {
+function sub<T>(ctx: Ctx, f: Field, index: number, decode: (ctx: Ctx) => T): T {
   const c = ctx.c;
-  c.path.push(f.name);
-  if (index !== undefined) c.path.push(index);
+  const depth = ++c.depth;
+  c.names[depth] = f.name;
+  c.indices[depth] = index;
+  if (depth > MAX_DEPTH) c.fail(`messages nested deeper than ${MAX_DEPTH}`);
   const n = c.length();
   const saved = c.end;
-  if (++ctx.depth > MAX_DEPTH) c.fail(`messages nested deeper than ${MAX_DEPTH}`);
   c.end = c.pos + n;
   const value = decode(ctx);
   if (c.pos !== c.end) c.fail('message did not end at its length');
   c.end = saved;
-  // pop() rather than `length = pathLen`: setting an array's length is a slow path in V8.
-  c.path.pop();
-  if (index !== undefined) c.path.pop();
-  ctx.depth--;
+  c.depth = depth - 1;
   return value;
 }
 
@@ -539,7 +538,10 @@ function attributeProto(ctx: Ctx): AttributeProto {
         a.type = c.varint();
         break;
       case (proto.AttributeProto.t << 3) | WireType.LEN:
-        a.t = sub(ctx, slots[proto.AttributeProto.t]!, undefined, tensorProto);
+        a.t = sub(ctx, slots[proto.AttributeProto.t]!, -1, tensorProto);
+        break;
+      case (proto.AttributeProto.ints << 3) | WireType.VARINT:
+        a.ints.push(c.varint());
         break;
       case (proto.AttributeProto.ints << 3) | WireType.LEN:
         packedInts(c, a.ints);
@@ -573,6 +575,9 @@ function tensorProto(ctx: Ctx): TensorProto {
   while (c.pos < c.end) {
     const tag = c.varint();
     switch (tag) {
+      case (proto.TensorProto.dims << 3) | WireType.VARINT:
+        t.dims.push(c.varint());
+        break;
       case (proto.TensorProto.dims << 3) | WireType.LEN:
         packedInts(c, t.dims);
         break;
@@ -610,7 +615,7 @@ function valueInfo(ctx: Ctx): ValueInfo {
         v.name = c.string();
         break;
       case (proto.ValueInfoProto.type << 3) | WireType.LEN:
-        v.type = sub(ctx, slots[proto.ValueInfoProto.type]!, undefined, typeProto);
+        v.type = sub(ctx, slots[proto.ValueInfoProto.type]!, -1, typeProto);
         break;
       default:
         field(ctx, slots, tag, v);
@@ -627,7 +632,7 @@ function typeProto(ctx: Ctx): TypeProto {
   while (c.pos < c.end) {
     const tag = c.varint();
     if (tag === ((proto.TypeProto.tensor_type << 3) | WireType.LEN)) {
-      m.value = sub(ctx, slots[proto.TypeProto.tensor_type]!, undefined, tensorType);
+      m.value = sub(ctx, slots[proto.TypeProto.tensor_type]!, -1, tensorType);
     } else field(ctx, slots, tag, m);
   }
   if (m.denotation !== undefined) m.value.denotation = m.denotation;
@@ -642,7 +647,7 @@ function tensorType(ctx: Ctx): TypeProto {
     const tag = c.varint();
     if (tag === ((proto.TypeProto_Tensor.elem_type << 3) | WireType.VARINT)) t.elemType = c.varint();
     else if (tag === ((proto.TypeProto_Tensor.shape << 3) | WireType.LEN)) {
-      t.shape = sub(ctx, slots[proto.TypeProto_Tensor.shape]!, undefined, tensorShape);
+      t.shape = sub(ctx, slots[proto.TypeProto_Tensor.shape]!, -1, tensorShape);
     } else field(ctx, slots, tag, t);
   }
   return t;

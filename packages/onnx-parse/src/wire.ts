@@ -26,8 +26,15 @@ export class WireCursor {
   pos: number;
   /** Absolute end of the current message. */
   end: number;
-  /** Field path for error messages, maintained by the caller: names, and indices of repeated fields. */
-  path: (string | number)[] = [];
+  /**
+   * Field path for error messages, maintained by the caller as a stack: `names[0..depth]` are the
+   * message or field names, `indices[k]` the index of `names[k]` in a repeated field or -1.
+   * Slots rather than push/pop: a store costs less than a call until V8 has compiled the reader.
+   */
+  names: string[] = [];
+  indices: number[] = [];
+  /** Top of the path stack; -1 when empty. */
+  depth = -1;
 
   constructor(
     /** The bytes available in memory. */
@@ -52,7 +59,7 @@ export class WireCursor {
     throw new ModelParseError(reason, {
       source: this.label,
       offset,
-      fieldPath: formatPath(this.path),
+      fieldPath: formatPath(this.names, this.indices, this.depth),
     });
   }
 
@@ -121,7 +128,13 @@ export class WireCursor {
   /** Reads a length prefix and checks that the payload fits inside the current message. */
   length(): number {
     const start = this.pos;
-    const n = this.varint();
+    const i = start - this.base;
+    let n: number;
+    // One-byte lengths (names, small messages) without the call to varint().
+    if (i < this.buf.length && start < this.end && this.buf[i]! < 0x80) {
+      n = this.buf[i]!;
+      this.pos = start + 1;
+    } else n = this.varint();
     if (n < 0 || n > this.end - this.pos) {
       this.fail(`length ${n} exceeds the ${this.end - this.pos} bytes left in the enclosing message`, start);
     }
@@ -195,8 +208,14 @@ export class WireCursor {
     }
     this.pos += n;
     const buf = this.buf;
-    // Tensor and node names are short ASCII: building them directly is several times faster
-    // than a TextDecoder call, whose fixed cost dominates for a few bytes.
+    // Until V8 has compiled the reader (the first few models a process reads: every CLI call),
+    // one native call per string costs less than interpreting a loop over its bytes.
+    if (coldStrings > 0 && nativeUtf8 !== undefined) {
+      coldStrings--;
+      return nativeUtf8.call(buf, i, i + n);
+    }
+    // Compiled, the loop wins: names are short ASCII, and a call's fixed cost (native or
+    // TextDecoder) is several times that of building them directly.
     if (n < CHAR_POOL.length) {
       // Reused plain arrays of each length: one fromCharCode call, no view, no garbage.
       const codes = CHAR_POOL[n]!;
@@ -220,16 +239,29 @@ export class WireCursor {
   }
 }
 
-/** Formats a field path: `['ModelProto', 'graph', 'node', 3]` → `ModelProto.graph.node[3]`. */
-export function formatPath(path: readonly (string | number)[]): string {
+/** Formats a field path: names `ModelProto, graph, node` with indices `-1, -1, 3` → `ModelProto.graph.node[3]`. */
+export function formatPath(names: readonly string[], indices: readonly number[], depth: number): string {
   let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${p}` : p;
+  for (let k = 0; k <= depth; k++) {
+    out += k === 0 ? names[k] : `.${names[k]}`;
+    if (indices[k]! >= 0) out += `[${indices[k]}]`;
+  }
   return out || '<root>';
 }
 
 const F32 = new Float32Array(1);
 const F32_BITS = new Uint32Array(F32.buffer);
 const UTF8 = new TextDecoder('utf-8');
+
+/** Node's UTF-8 decoder behind `Buffer#toString`, where this runtime has it. */
+const nativeUtf8 = (
+  globalThis.Buffer?.prototype as
+    | { utf8Slice?: (this: Uint8Array, start: number, end: number) => string }
+    | undefined
+)?.utf8Slice;
+
+/** Strings left to decode natively: about the first three PaddleOCR-sized models of a process. */
+let coldStrings = 10_000;
 const CHAR_POOL: number[][] = Array.from({ length: 65 }, (_, n) => new Array<number>(n).fill(0));
 
 /** Calls `visit` with each varint of a packed repeated field (as an unsigned 64-bit bigint); returns the count. */
