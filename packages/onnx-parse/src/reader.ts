@@ -87,8 +87,10 @@ export function readModelFile(path: string, options: ReadFileOptions = {}): Onnx
     const st = fstatSync(fd);
     if (!st.isFile()) throw new FileIOError(`${path} is not a regular file`, path);
     if (options.payloads === 'eager') {
-      // One sized read into one buffer: readFileSync does the same work with more steps.
-      const bytes = new Uint8Array(st.size);
+      // One sized read into one buffer, as readFileSync does. Not zero-filled first: the loop
+      // below overwrites every byte or throws. A plain Uint8Array view, so payloads are not Buffers.
+      const mem = Buffer.allocUnsafeSlow(st.size);
+      const bytes = new Uint8Array(mem.buffer, mem.byteOffset, st.size);
       let done = 0;
       while (done < st.size) {
         const got = readSync(fd, bytes, done, st.size - done, done);
@@ -122,7 +124,7 @@ class FileCursor extends WireCursor {
   }
 
   override ensure(n: number): void {
-    if (this.pos >= this.base && this.pos + n <= this.base + this.buf.length) return;
+    if (this.pos >= this.base && this.pos + n <= this.bufEnd) return;
     if (n > this.size - this.pos) this.fail(`unexpected end of input (needs ${n} bytes)`);
     // Fill a whole window (bounded by the file, not by the current message) so the next
     // fields are already here; a field larger than the window gets a buffer of its own.
@@ -130,8 +132,7 @@ class FileCursor extends WireCursor {
     const target = want <= this.window.length ? this.window : new Uint8Array(want);
     const got = readSync(this.fd, target, 0, want, this.pos);
     if (got < n) this.fail('file ended while reading (was it truncated while being read?)');
-    this.buf = target.subarray(0, got);
-    this.base = this.pos;
+    this.setWindow(target.subarray(0, got), this.pos);
   }
 
   // Views into the window would be overwritten by the next refill: hand out copies.
@@ -335,14 +336,19 @@ function sub<T>(ctx: Ctx, f: Field, index: number, decode: (ctx: Ctx) => T): T {
   c.names[depth] = f.name;
   c.indices[depth] = index;
   if (depth > MAX_DEPTH) c.fail(`messages nested deeper than ${MAX_DEPTH}`);
-  const n = c.length();
-  const saved = c.end;
-  c.end = c.pos + n;
+  const saved = c.enter(c.length());
   const value = decode(ctx);
   if (c.pos !== c.end) c.fail('message did not end at its length');
-  c.end = saved;
+  c.leave(saved);
   c.depth = depth - 1;
   return value;
+}
+
+/** Appends `v`; a first element gets an array of one slot, where push would allocate seventeen. */
+function append<T>(list: T[], v: T): T[] {
+  if (list.length === 0) return [v];
+  list.push(v);
+  return list;
 }
 
 /** A length-delimited payload as a range of the input, skipped over. */
@@ -356,12 +362,9 @@ function range(ctx: Ctx): ByteRange {
 
 /** The values of a packed repeated int64 field. */
 function packedInts(c: WireCursor, out: number[]): void {
-  const n = c.length();
-  const end = c.pos + n;
-  const saved = c.end;
-  c.end = end;
-  while (c.pos < end) out.push(c.varint());
-  c.end = saved;
+  const saved = c.enter(c.length());
+  while (c.pos < c.end) out.push(c.varint());
+  c.leave(saved);
 }
 
 /** The values of a packed repeated float field. */
@@ -491,10 +494,10 @@ function nodeProto(ctx: Ctx): NodeProto {
     const tag = c.varint();
     switch (tag) {
       case (proto.NodeProto.input << 3) | WireType.LEN:
-        n.inputs.push(c.string());
+        n.inputs = append(n.inputs, c.string());
         break;
       case (proto.NodeProto.output << 3) | WireType.LEN:
-        n.outputs.push(c.string());
+        n.outputs = append(n.outputs, c.string());
         break;
       case (proto.NodeProto.name << 3) | WireType.LEN:
         n.name = c.string();
@@ -503,7 +506,10 @@ function nodeProto(ctx: Ctx): NodeProto {
         n.opType = c.string();
         break;
       case (proto.NodeProto.attribute << 3) | WireType.LEN:
-        n.attributes.push(sub(ctx, slots[proto.NodeProto.attribute]!, n.attributes.length, attributeProto));
+        n.attributes = append(
+          n.attributes,
+          sub(ctx, slots[proto.NodeProto.attribute]!, n.attributes.length, attributeProto),
+        );
         break;
       default:
         field(ctx, slots, tag, n);
@@ -541,7 +547,7 @@ function attributeProto(ctx: Ctx): AttributeProto {
         a.t = sub(ctx, slots[proto.AttributeProto.t]!, -1, tensorProto);
         break;
       case (proto.AttributeProto.ints << 3) | WireType.VARINT:
-        a.ints.push(c.varint());
+        a.ints = append(a.ints, c.varint());
         break;
       case (proto.AttributeProto.ints << 3) | WireType.LEN:
         packedInts(c, a.ints);
@@ -576,7 +582,7 @@ function tensorProto(ctx: Ctx): TensorProto {
     const tag = c.varint();
     switch (tag) {
       case (proto.TensorProto.dims << 3) | WireType.VARINT:
-        t.dims.push(c.varint());
+        t.dims = append(t.dims, c.varint());
         break;
       case (proto.TensorProto.dims << 3) | WireType.LEN:
         packedInts(c, t.dims);

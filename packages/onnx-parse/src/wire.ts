@@ -20,12 +20,20 @@ const INT64_MIN = -9223372036854775808n;
 /**
  * A cursor over a window of bytes that sits at absolute position `base` in the input. Positions
  * (`pos`, `end`) are absolute, so offsets in errors and in recorded ranges are file offsets.
+ *
+ * The fast paths compare against `limit` alone, the end of what is both in memory and in the
+ * current message: until V8 has compiled the reader, each property load and call costs more than
+ * the byte it guards.
  */
 export class WireCursor {
   /** Absolute position of the next byte to read. */
   pos: number;
-  /** Absolute end of the current message. */
+  /** Absolute end of the current message; change it with {@link enter} and {@link leave}. */
   end: number;
+  /** Absolute end of the bytes in `buf`. */
+  protected bufEnd: number;
+  /** `min(end, bufEnd)`. */
+  protected limit: number;
   /**
    * Field path for error messages, maintained by the caller as a stack: `names[0..depth]` are the
    * message or field names, `indices[k]` the index of `names[k]` in a repeated field or -1.
@@ -48,11 +56,35 @@ export class WireCursor {
   ) {
     this.pos = pos;
     this.end = end;
+    this.bufEnd = base + buf.length;
+    this.limit = Math.min(end, this.bufEnd);
   }
 
   /** Makes sure bytes [pos, pos + n) are in `buf`; a file-backed cursor overrides this. */
   ensure(n: number): void {
-    if (this.pos + n > this.base + this.buf.length) this.fail(`unexpected end of input (needs ${n} bytes)`);
+    if (this.pos + n > this.bufEnd) this.fail(`unexpected end of input (needs ${n} bytes)`);
+  }
+
+  /** Replaces the bytes in memory (a file-backed cursor's refill). */
+  protected setWindow(buf: Uint8Array, base: number): void {
+    this.buf = buf;
+    this.base = base;
+    this.bufEnd = base + buf.length;
+    this.limit = Math.min(this.end, this.bufEnd);
+  }
+
+  /** Makes the next `n` bytes the current message; returns the enclosing message's end for {@link leave}. */
+  enter(n: number): number {
+    const saved = this.end;
+    this.end = this.pos + n;
+    this.limit = Math.min(this.end, this.bufEnd);
+    return saved;
+  }
+
+  /** Returns to the enclosing message, whose end {@link enter} returned. */
+  leave(end: number): void {
+    this.end = end;
+    this.limit = Math.min(end, this.bufEnd);
   }
 
   fail(reason: string, offset: number = this.pos): never {
@@ -70,15 +102,16 @@ export class WireCursor {
    */
   varint(): number {
     const pos = this.pos;
-    const i = pos - this.base;
-    const buf = this.buf;
-    if (i < buf.length && pos < this.end) {
+    const limit = this.limit;
+    if (pos < limit) {
+      const buf = this.buf;
+      const i = pos - this.base;
       const b = buf[i]!;
       if (b < 0x80) {
         this.pos = pos + 1;
         return b;
       }
-      if (i + 1 < buf.length && pos + 1 < this.end) {
+      if (pos + 1 < limit) {
         const b1 = buf[i + 1]!;
         if (b1 < 0x80) {
           this.pos = pos + 2;
@@ -128,16 +161,13 @@ export class WireCursor {
   /** Reads a length prefix and checks that the payload fits inside the current message. */
   length(): number {
     const start = this.pos;
-    const i = start - this.base;
     let n: number;
     // One-byte lengths (names, small messages) without the call to varint().
-    if (i < this.buf.length && start < this.end && this.buf[i]! < 0x80) {
-      n = this.buf[i]!;
-      this.pos = start + 1;
-    } else n = this.varint();
-    if (n < 0 || n > this.end - this.pos) {
-      this.fail(`length ${n} exceeds the ${this.end - this.pos} bytes left in the enclosing message`, start);
-    }
+    if (start < this.limit && (n = this.buf[start - this.base]!) < 0x80) this.pos = start + 1;
+    else n = this.varint();
+    const left = this.end - this.pos;
+    if (n < 0 || n > left)
+      this.fail(`length ${n} exceeds the ${left} bytes left in the enclosing message`, start);
     return n;
   }
 
@@ -199,14 +229,20 @@ export class WireCursor {
 
   /** Reads a length-delimited UTF-8 string (length prefix and bytes). */
   string(): string {
-    const n = this.length();
-    if (n === 0) return '';
-    let i = this.pos - this.base;
-    if (i + n > this.buf.length) {
-      this.ensure(n);
+    const start = this.pos;
+    let i: number;
+    let n: number;
+    if (start < this.limit && (n = this.buf[start - this.base]!) < 0x80 && start + 1 + n <= this.limit) {
+      // A short string wholly in memory and in the message: the usual case, no further call.
+      this.pos = start + 1 + n;
+      i = start + 1 - this.base;
+    } else {
+      n = this.length();
+      if (this.pos + n > this.bufEnd) this.ensure(n);
       i = this.pos - this.base;
+      this.pos += n;
     }
-    this.pos += n;
+    if (n === 0) return '';
     const buf = this.buf;
     // Until V8 has compiled the reader (the first few models a process reads: every CLI call),
     // one native call per string costs less than interpreting a loop over its bytes.
