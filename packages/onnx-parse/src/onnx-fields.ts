@@ -46,8 +46,6 @@ export interface Field {
   readonly key: string;
   /** Message type of a MESSAGE or MESSAGES field. */
   readonly type: MessageName | undefined;
-  /** The model object leaves the property out when the field is absent (`value?: T`). */
-  readonly optional: boolean;
 }
 
 /** A message: its name and its fields. */
@@ -240,8 +238,8 @@ export enum FunctionProto {
 
 // --- encodings and model properties ---------------------------------------------------------
 
-/** `[kind, key]`, `[kind, key, message type]`, or `[kind, key, 'optional']`. */
-type Spec = readonly [Kind, string, (MessageName | 'optional')?];
+/** `[kind, key]`, or `[kind, key, message type]` for MESSAGE and MESSAGES. */
+type Spec = readonly [Kind, string, MessageName?];
 
 const { STRING, STRINGS, INT, INTS, FLOAT, FLOATS, BYTES, BYTES_LIST, MESSAGE, MESSAGES, RAW, TYPED } = Kind;
 
@@ -254,9 +252,8 @@ function message<E extends Record<string, string | number>>(
   const byNumber: (Field | undefined)[] = [];
   for (const fieldName of Object.keys(specs) as Extract<keyof E, string>[]) {
     const no = numbers[fieldName] as number;
-    const [kind, key, extra] = specs[fieldName];
-    const optional = extra === 'optional';
-    byNumber[no] = { no, name: fieldName, kind, key, type: optional ? undefined : extra, optional };
+    const [kind, key, type] = specs[fieldName];
+    byNumber[no] = { no, name: fieldName, kind, key, type };
   }
   // A dense array (no holes) keeps element loads on V8's fast path.
   const dense = Array.from(byNumber, (f) => f);
@@ -330,9 +327,9 @@ export const messages: { readonly [N in MessageName]: Message } = {
   }),
   AttributeProto: message('AttributeProto', AttributeProto, {
     name: [STRING, 'name'],
-    f: [FLOAT, 'f', 'optional'],
-    i: [INT, 'i', 'optional'],
-    s: [BYTES, 's', 'optional'],
+    f: [FLOAT, 'f'],
+    i: [INT, 'i'],
+    s: [BYTES, 's'],
     t: [MESSAGE, 't', 'TensorProto'],
     g: [MESSAGE, 'g', 'GraphProto'],
     floats: [FLOATS, 'floats'],
@@ -386,9 +383,9 @@ export const messages: { readonly [N in MessageName]: Message } = {
     dim: [MESSAGES, 'dim', 'TensorShapeProto.Dimension'],
   }),
   'TensorShapeProto.Dimension': message('TensorShapeProto.Dimension', TensorShapeProto_Dimension, {
-    dim_value: [INT, 'value', 'optional'],
-    dim_param: [STRING, 'param', 'optional'],
-    denotation: [STRING, 'denotation', 'optional'],
+    dim_value: [INT, 'value'],
+    dim_param: [STRING, 'param'],
+    denotation: [STRING, 'denotation'],
   }),
   // The model's TypeProto is a union: the member of the oneof present becomes it (`value`), its
   // sub-message's decoder gives it its `kind`.
@@ -396,7 +393,7 @@ export const messages: { readonly [N in MessageName]: Message } = {
     tensor_type: [MESSAGE, 'value', 'TypeProto.Tensor'],
     sequence_type: [MESSAGE, 'value', 'TypeProto.Sequence'],
     map_type: [MESSAGE, 'value', 'TypeProto.Map'],
-    denotation: [STRING, 'denotation', 'optional'],
+    denotation: [STRING, 'denotation'],
     opaque_type: [MESSAGE, 'value', 'TypeProto.Opaque'],
     sparse_tensor_type: [MESSAGE, 'value', 'TypeProto.SparseTensor'],
     optional_type: [MESSAGE, 'value', 'TypeProto.Optional'],

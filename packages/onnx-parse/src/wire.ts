@@ -161,10 +161,13 @@ export class WireCursor {
   /** Reads a length prefix and checks that the payload fits inside the current message. */
   length(): number {
     const start = this.pos;
-    let n: number;
     // One-byte lengths (names, small messages) without the call to varint().
-    if (start < this.limit && (n = this.buf[start - this.base]!) < 0x80) this.pos = start + 1;
-    else n = this.varint();
+    const first = start < this.limit ? this.buf[start - this.base]! : 0x80;
+    let n: number;
+    if (first < 0x80) {
+      n = first;
+      this.pos = start + 1;
+    } else n = this.varint();
     const left = this.end - this.pos;
     if (n < 0 || n > left)
       this.fail(`length ${n} exceeds the ${left} bytes left in the enclosing message`, start);
@@ -230,10 +233,13 @@ export class WireCursor {
   /** Reads a length-delimited UTF-8 string (length prefix and bytes). */
   string(): string {
     const start = this.pos;
+    const limit = this.limit;
+    const first = start < limit ? this.buf[start - this.base]! : 0x80;
     let i: number;
     let n: number;
-    if (start < this.limit && (n = this.buf[start - this.base]!) < 0x80 && start + 1 + n <= this.limit) {
+    if (first < 0x80 && start + 1 + first <= limit) {
       // A short string wholly in memory and in the message: the usual case, no further call.
+      n = first;
       this.pos = start + 1 + n;
       i = start + 1 - this.base;
     } else {

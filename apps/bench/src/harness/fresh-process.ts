@@ -13,6 +13,8 @@ export interface FreshProcessResult<T> {
 
 /** Options of {@link runFreshProcess}. */
 export interface FreshProcessOptions {
+  /** Options for node itself, before `-e` (e.g. `--expose-gc`). */
+  nodeOptions?: readonly string[];
   signal?: AbortSignal;
   /** Default 120 000. */
   timeoutMs?: number;
@@ -31,7 +33,7 @@ export function runFreshProcess<T>(
 ): Promise<FreshProcessResult<T>> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['-e', script, ...args], {
+    const child = spawn(process.execPath, [...(options.nodeOptions ?? []), '-e', script, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       signal: options.signal,
       timeout: options.timeoutMs ?? 120_000,
