@@ -30,6 +30,7 @@ import type {
   Figure,
   Group,
   Ratio,
+  RepetitionOptions,
 } from '../harness/types.js';
 import { convStackName, ensureConvStackModel } from '../models/conv-stack.js';
 import { ppocrModelPath } from '../models/ppocr.js';
@@ -256,19 +257,31 @@ async function coldRuns(
   return { edge: cold('edge'), onnxProto: cold('onnxProto') };
 }
 
-/** Warm and cold figures of our structure-only read against onnx-proto on one model. */
+/**
+ * Runs for timing readers of different speeds interleaved: enough for the faster to add up to
+ * 250 ms, but no more than the slower can do in 3 s (at least `runs`).
+ */
+function interleavedRuns(fns: readonly (() => unknown)[], { warmup, runs }: RepetitionOptions): number {
+  const once = fns.map((fn) => {
+    for (let i = 0; i < warmup; i++) fn();
+    return time(fn, { warmup: 0, runs: 1 }).median;
+  });
+  const fastest = Math.max(1e-3, Math.min(...once));
+  const slowest = Math.max(...once);
+  return Math.max(runs, Math.min(Math.ceil(250 / fastest), Math.floor(3000 / slowest)));
+}
+
+/** Cold figures of our structure-only read against onnx-proto on one model, with the warm ratio. */
 async function onnxProtoFigures(
   ctx: BenchContext,
   s: Subject,
   proto: Extract<OnnxProto, { ok: true }>,
-  structureOnly: Figure,
+  warm: { structureOnly: Figure; onnxProto: Timing },
   parseModule: string,
   out: { figures: Figure[]; baselines: Baseline[]; ratios: Ratio[]; notes: string[] },
 ): Promise<Record<string, unknown>> {
   const g = s.name;
-  const { warmup, runs } = ctx.repetitions;
-  ctx.progress(`${g}: ${ONNX_PROTO} decode of the file (${warmup} warmup + at least ${runs} runs)`);
-  const warm = time(() => proto.decode(readFileSync(s.path)), { warmup, runs, minTotalMs: 250 });
+  const { runs } = ctx.repetitions;
   ctx.progress(`${g}: first read in a fresh process, ours and ${ONNX_PROTO} alternating (${runs} each)`);
   const cold = await coldRuns(ctx, s.path, { edge: parseModule, onnxProto: proto.module }, runs);
   const source = `${ONNX_PROTO} ${proto.version} (protobufjs)`;
@@ -278,7 +291,7 @@ async function onnxProtoFigures(
     ...timingFigure(name, g, t, detail),
     source,
   });
-  const protoWarm = baseline(`${ONNX_PROTO}: ModelProto.decode(readFileSync(path))`, warm);
+  const protoWarm = baseline(`${ONNX_PROTO}: ModelProto.decode(readFileSync(path))`, warm.onnxProto);
   const edgeCold = timingFigure(
     'cold: first readModelFile(path) in a fresh process',
     g,
@@ -312,7 +325,7 @@ async function onnxProtoFigures(
   out.baselines.push(protoWarm, protoCold, protoRequire, protoProcess);
   const target = TARGETS.beatsOnnxProto;
   out.ratios.push(
-    ratio(`${ONNX_PROTO} / structure-only read, warm`, protoWarm, structureOnly, { target }),
+    ratio(`${ONNX_PROTO} / structure-only read, warm`, protoWarm, warm.structureOnly, { target }),
     ratio(`${ONNX_PROTO} / structure-only read, cold (first read)`, protoCold, edgeCold, { target }),
     ratio(`${ONNX_PROTO} / ours, cold (require + first read)`, protoRequire, edgeRequire, { target }),
     ratio(`${ONNX_PROTO} / ours, cold (whole process)`, protoProcess, edgeProcess),
@@ -383,8 +396,23 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
     });
     ctx.signal.throwIfAborted();
 
-    ctx.progress(`${g}: structure-only read (${warmup} warmup + at least ${runs} runs)`);
-    const lazy = time(() => readModelFile(s.path), { warmup, runs, minTotalMs: 250 });
+    const readLazy = (): unknown => readModelFile(s.path);
+    let lazy: Timing;
+    let protoWarm: Timing | undefined;
+    if (onnxProto.ok) {
+      const decode = onnxProto.decode;
+      const readProto = (): unknown => decode(readFileSync(s.path));
+      const n = interleavedRuns([readLazy, readProto], ctx.repetitions);
+      ctx.progress(
+        `${g}: structure-only read and ${ONNX_PROTO}, interleaved (${warmup} warmup + ${n} runs each)`,
+      );
+      const pair = timeEach({ lazy: readLazy, proto: readProto }, { warmup, runs: n });
+      lazy = pair.lazy;
+      protoWarm = pair.proto;
+    } else {
+      ctx.progress(`${g}: structure-only read (${warmup} warmup + at least ${runs} runs)`);
+      lazy = time(readLazy, { warmup, runs, minTotalMs: 250 });
+    }
     ctx.signal.throwIfAborted();
 
     ctx.progress(
@@ -463,16 +491,10 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
       fileFigure,
     );
 
-    if (onnxProto.ok) {
+    if (onnxProto.ok && protoWarm) {
       const out = { figures, baselines, ratios, notes };
-      details[`${g}.coldSamplesMs`] = await onnxProtoFigures(
-        ctx,
-        s,
-        onnxProto,
-        structureOnly,
-        parseModule,
-        out,
-      );
+      const warm = { structureOnly, onnxProto: protoWarm };
+      details[`${g}.coldSamplesMs`] = await onnxProtoFigures(ctx, s, onnxProto, warm, parseModule, out);
     }
 
     ratios.push(
@@ -525,9 +547,11 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
 
   notes.push(
     'warm page cache: every file is read during warmup before anything is timed, so these are warm-cache ' +
-      'figures; a cold first read is bound by the disk and is not measured',
+      'figures, the cold (fresh-process) ones included; a first read from the disk is bound by the disk and ' +
+      'is not measured',
     'warm timings are medians in this process (python: one subprocess per model timing itself with time.perf_counter); ' +
-      'full read and fs.readFileSync run interleaved so drift falls on both',
+      `the structure-only read and ${ONNX_PROTO} run interleaved, as do the full read and fs.readFileSync, ` +
+      'so drift falls on both of a pair',
     `cold: one fresh node process per read, ours and ${ONNX_PROTO} alternating; each loads its reader with ` +
       'require (CommonJS) and reads the model once: "first read" is that call alone, "require + first read" adds ' +
       'loading the module, "whole process" is spawn to exit',
