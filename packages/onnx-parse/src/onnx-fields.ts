@@ -4,8 +4,11 @@
 // encoded and which property of the model object (types.ts) holds it. The reader decodes and the
 // writer encodes through these tables, so the two cannot disagree on a number.
 //
-// Enums rather than objects: the bundler writes `NodeProto.op_type` as the literal 4, so a
-// `switch` over field numbers compiles to a jump table and the writer's tags are constants.
+// Enums rather than objects: the bundler writes `NodeProto.op_type` as the literal 4, so the
+// reader's tag comparisons and the writer's tags are constants.
+
+import type { TypedDataField } from './types.js';
+import { WireType } from './wire.js';
 
 /** How a field is encoded and what the model object holds for it. */
 export enum Kind {
@@ -235,6 +238,16 @@ export enum FunctionProto {
   overload = 13,
   metadata_props = 14,
 }
+
+/** Wire type of one unpacked element of each of TensorProto's typed data fields. */
+export const TYPED_DATA_WIRE: { readonly [F in TypedDataField]: WireType } = {
+  [TensorProto.float_data]: WireType.I32,
+  [TensorProto.int32_data]: WireType.VARINT,
+  [TensorProto.string_data]: WireType.LEN,
+  [TensorProto.int64_data]: WireType.VARINT,
+  [TensorProto.double_data]: WireType.I64,
+  [TensorProto.uint64_data]: WireType.VARINT,
+};
 
 // --- encodings and model properties ---------------------------------------------------------
 

@@ -377,20 +377,10 @@ function packedFloats(c: WireCursor, out: number[]): void {
   while (c.pos < end) out.push(c.float());
 }
 
-/** Wire type of one unpacked element of each typed data field of TensorProto. */
-const SINGLE_WIRE: Record<TypedDataField, number> = {
-  [proto.TensorProto.float_data]: WireType.I32,
-  [proto.TensorProto.int32_data]: WireType.VARINT,
-  [proto.TensorProto.string_data]: WireType.LEN,
-  [proto.TensorProto.int64_data]: WireType.VARINT,
-  [proto.TensorProto.double_data]: WireType.I64,
-  [proto.TensorProto.uint64_data]: WireType.VARINT,
-};
-
 /** Records one typed data field occurrence as a range; its values are decoded only on request. */
 function typedChunk(ctx: Ctx, out: TypedDataChunk[], field: TypedDataField, wt: number): void {
   const c = ctx.c;
-  const single = SINGLE_WIRE[field];
+  const single = proto.TYPED_DATA_WIRE[field];
   const start = c.pos;
   if (wt === WireType.LEN && single !== WireType.LEN) {
     const n = c.length();

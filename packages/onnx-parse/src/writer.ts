@@ -174,16 +174,6 @@ function attributeProto(w: WireWriter, a: AttributeProto): void {
   for (const s of a.sparseTensors) w.message(F.sparse_tensors, () => sparseTensor(w, s));
 }
 
-/** Wire type of one unpacked element of each typed data field. */
-const SINGLE_WIRE: Record<number, WireType> = {
-  [proto.TensorProto.float_data]: WireType.I32,
-  [proto.TensorProto.int32_data]: WireType.VARINT,
-  [proto.TensorProto.string_data]: WireType.LEN,
-  [proto.TensorProto.int64_data]: WireType.VARINT,
-  [proto.TensorProto.double_data]: WireType.I64,
-  [proto.TensorProto.uint64_data]: WireType.VARINT,
-};
-
 function tensorProto(w: WireWriter, t: TensorProto): void {
   const F = proto.TensorProto;
   packedInts(w, F.dims, t.dims);
@@ -199,7 +189,7 @@ function tensorProto(w: WireWriter, t: TensorProto): void {
   // Typed data in the order it was read: each chunk is a field of its own number.
   for (const chunk of t.typedData) {
     const data = readRange(chunk.range);
-    const wire = SINGLE_WIRE[chunk.field]!;
+    const wire = proto.TYPED_DATA_WIRE[chunk.field];
     if (chunk.packed || wire === WireType.LEN) {
       bytes(w, chunk.field, data);
     } else {
