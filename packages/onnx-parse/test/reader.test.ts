@@ -395,6 +395,16 @@ describe('bad input', () => {
     expect(err.message).toContain('cls-half');
   });
 
+  it('EXPECTED FAILURE - a field of the wrong wire type names the field, its byte offset and its path', () => {
+    // ir_version 8; graph { node { op_type as a varint (tag 0x20) instead of a string } }
+    const bytes = Uint8Array.from([0x08, 0x08, 0x3a, 0x04, 0x0a, 0x02, 0x20, 0x01]);
+    const err = catchError(() => readModel(bytes, { label: 'wire' })) as ModelParseError;
+    expect(err).toBeInstanceOf(ModelParseError);
+    expect(err.reason).toBe("field 'op_type' has wire type 0, expected 2");
+    expect(err.offset).toBe(7);
+    expect(err.fieldPath).toBe('ModelProto.graph.node[0]');
+  });
+
   it('EXPECTED FAILURE - a missing file gives FileIOError, not ENOENT', () => {
     const err = catchError(() => readModelFile(join(dir, 'absent.onnx')));
     expect(err).toBeInstanceOf(FileIOError);
