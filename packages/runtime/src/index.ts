@@ -76,5 +76,16 @@ export { GUESS_ORDER, TASK_HEADS, TASK_NAMES, type TaskConfigs, type TaskResults
 export { type ImageLayout, type InputSpec, inputSpec } from './load/input-spec.js';
 export { type BatchingOptions, type LoadModelOptions, loadModel } from './load/load-model.js';
 export { Model, type RunOptions } from './load/model.js';
+export { type DecodedText, decodeCtc, readOcrDictionary } from './ocr/ctc.js';
+export {
+  loadOcr,
+  type OcrLine,
+  type OcrModelFiles,
+  type OcrModels,
+  type OcrOptions,
+  type OcrPipeline,
+  type OcrResult,
+  ocr,
+} from './ocr/ocr.js';
 export { type DeviceStatus, deviceStatus, setDeviceConcurrency } from './queue/device-scheduler.js';
 export type { BatchingSettings, QueueStats } from './queue/model-queue.js';
