@@ -134,7 +134,10 @@ const words =
     ' ',
   );
 let seed = 7;
-const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+const rand = () => {
+  seed = (seed * 1103515245 + 12345) % 2147483648;
+  return seed / 2147483648;
+};
 for (let p = 1; p <= 4; p++) {
   const W = 640;
   const H = 480;
