@@ -81,7 +81,7 @@ ${table(
   ]),
 )}
 <h2>3. FP32 against INT8 (text detector)</h2>
-<p>Calibrated on ${i.calibrationImages} other images (${esc(i.method)} ranges), ${i.quantizedNodes} nodes INT8, ${i.keptNodes} kept in FP32.
+<p>Calibrated on ${i.calibrationImages} other images (${esc(i.method)} ranges), ${i.quantizedNodes} nodes run on INT8 inputs, ${i.keptNodes} of the quantizable ones kept in FP32.
 Agreement measured on the picture above, which calibration did not see.</p>
 ${table(
   ['', 'FP32', 'INT8'],

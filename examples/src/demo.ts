@@ -193,7 +193,7 @@ const STEPS: { name: string; run: (s: State) => Promise<void> }[] = [
       s.report.int8 = {
         method,
         calibrationImages: calibration.length,
-        quantizedNodes: fp32.graph.nodes.length - quantized.kept.length,
+        quantizedNodes: quantized.quantized.length,
         keptNodes: quantized.kept.length,
         fp32Ms: median(ta),
         int8Ms: median(tb),
