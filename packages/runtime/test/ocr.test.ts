@@ -86,7 +86,7 @@ describe('OCR on held-out rendered pages', () => {
       const { scores } = await readPages(pages);
       const t = total(scores);
       console.log(
-        `chinese held-out: ${pages.length} pages, ${t.chars} characters: accuracy ${t.accuracy.toFixed(4)}, box IoU mean ${t.meanIou.toFixed(3)} min ${t.minIou.toFixed(3)}`,
+        `chinese held-out: ${pages.length} pages, ${scores.flatMap((x) => x.ious).length} lines, ${t.chars} characters: accuracy ${t.accuracy.toFixed(4)}, box IoU mean ${t.meanIou.toFixed(3)} min ${t.minIou.toFixed(3)}`,
       );
       expect(t.accuracy).toBeGreaterThanOrEqual(0.97);
       expect(t.minIou).toBeGreaterThanOrEqual(0.5);
