@@ -55,10 +55,13 @@ function total(scores: PageScore[]) {
 }
 
 async function readPages(pages: readonly TextPage[]): Promise<{ scores: PageScore[]; results: OcrResult[] }> {
+  const progress: number[] = [];
   const results = await ocr(
     models,
     pages.map((p) => p.png),
+    { onProgress: (done, total) => progress.push(done / total) },
   );
+  expect(progress).toEqual(pages.map((_, i) => (i + 1) / pages.length));
   return { results, scores: pages.map((p, i) => scorePage(p.lines, results[i]!.lines)) };
 }
 

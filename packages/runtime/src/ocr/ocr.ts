@@ -86,6 +86,8 @@ export interface OcrOptions {
   readonly maxPixels?: number;
   /** Cancels the runs. */
   readonly signal?: AbortSignal;
+  /** Called after each image is read: `done` of `total`. */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 /** One line of text on the original image. */
@@ -380,6 +382,7 @@ export async function ocr(
       };
     });
     results.push({ source, width: src.width, height: src.height, lines });
+    options.onProgress?.(results.length, list.length);
   }
   return results;
 }
