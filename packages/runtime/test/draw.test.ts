@@ -289,6 +289,26 @@ describe('drawResults and writeResultImage', () => {
       classes: [{ classId: 1, pixels: W }],
     });
     expect(changed(seg)).toEqual(new Set(Array.from({ length: W }, (_, x) => `${x},0`)));
+
+    // Landmarks: confident points in palette[1], those judged invisible (or a weak heatmap peak) in palette[0].
+    const marks = await drawResults(
+      png,
+      {
+        task: 'landmarks',
+        landmarks: [
+          { x: 10.5, y: 10.5, visibility: 0.9 },
+          { x: 30.5, y: 20.5, visibility: 0.1 },
+          { x: 20.5, y: 5.5, score: 0.2 },
+        ],
+        present: true,
+        scores: {},
+      },
+      { keypointRadius: 0 },
+    );
+    expect(changed(marks)).toEqual(new Set(['10,10', '30,20', '20,5']));
+    expect(pixel(marks, 10, 10)).toEqual([...DEFAULT_PALETTE[1]!]);
+    expect(pixel(marks, 30, 20)).toEqual([...DEFAULT_PALETTE[0]!]);
+    expect(pixel(marks, 20, 5)).toEqual([...DEFAULT_PALETTE[0]!]);
   });
 
   it('writes a PNG that decodes to the drawn pixels, and a JPEG close to them', async () => {
@@ -325,7 +345,7 @@ describe('drawResults and writeResultImage', () => {
     await expect(
       drawResults(png, { task: 'classify', classes: [] } as unknown as DrawableResult),
     ).rejects.toThrow(
-      'Expected one of "detect", "face", "text", "segment" for result.task but received "classify" of type string',
+      'Expected one of "detect", "face", "text", "segment", "landmarks" for result.task but received "classify" of type string',
     );
     await expect(writeResultImage(join(dir, 'x.gif'), png, detect)).rejects.toThrow(
       /^Expected file name ending in \.png, \.jpg or \.jpeg for path but received ".*x\.gif" of type string$/,
