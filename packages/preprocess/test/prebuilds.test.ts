@@ -40,11 +40,19 @@ const PREBUILD_HINT =
   '(the arm64 one needs g++-aarch64-linux-gnu, which scripts/test-data.sh installs)';
 const arm64 = findArm64Node();
 
-/** `pnpm` as the test runner was started by it, else from PATH. */
+/**
+ * `pnpm` as the test runner was started by it, else from PATH. pnpm 12 installs a native
+ * executable, older ones a JavaScript file that node runs.
+ */
 function pnpm(args: string[], cwd: string): string {
   const execPath = process.env.npm_execpath;
+  const js = execPath !== undefined && /\.[cm]?js$/.test(execPath);
   const [command, argv] =
-    execPath && /pnpm/.test(execPath) ? [process.execPath, [execPath, ...args]] : ['pnpm', args];
+    execPath && /pnpm/.test(execPath)
+      ? js
+        ? [process.execPath, [execPath, ...args]]
+        : [execPath, args]
+      : ['pnpm', args];
   const r = spawnSync(command, argv, { cwd, encoding: 'utf8', timeout: 120_000 });
   if (r.status !== 0)
     throw new Error(`pnpm ${args.join(' ')} failed in ${cwd}: ${r.stderr || r.stdout || r.error}`);
