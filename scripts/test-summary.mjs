@@ -22,6 +22,15 @@ for (const f of reports.filter((r) => existsSync(r))) {
   const r = JSON.parse(readFileSync(f, 'utf8'));
   total.passed += r.numPassedTests;
   total.failed += r.numFailedTests;
+  // A file that fails outside any test (an import, a beforeAll) reports its tests as skipped:
+  // count the file itself as a failure, or the line would say 0 failed.
+  for (const file of r.testResults ?? []) {
+    const failedInside = (file.assertionResults ?? []).some((a) => a.status === 'failed');
+    if (file.status === 'failed' && !failedInside) {
+      total.failed += 1;
+      console.log(`failed outside its tests: ${file.name}: ${String(file.message).split('\n')[0]}`);
+    }
+  }
   total.skipped += r.numPendingTests + (r.numTodoTests ?? 0);
 }
 console.log(`tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
