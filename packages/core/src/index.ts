@@ -20,6 +20,13 @@ export {
   type TensorMap,
 } from './backend.js';
 export {
+  BENCH_RECORD_SCHEMA_VERSION,
+  type BenchConfig,
+  type BenchMachine,
+  type BenchRecord,
+  type LatencyStats,
+} from './bench-record.js';
+export {
   checkBoolean,
   checkInteger,
   checkNumber,
