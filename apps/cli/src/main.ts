@@ -53,6 +53,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/postprocess.js')).postprocessCommand,
   },
   {
+    name: 'bench',
+    summary:
+      'latency and throughput per MLPerf scenario over backends x precisions x batch x threads, with baselines; JSON, Markdown, HTML',
+    load: async () => (await import('./commands/bench.js')).benchCommand,
+  },
+  {
     name: 'run',
     summary: 'a model on images: classes, boxes, masks, text lines or faces, printed and drawn as PNG',
     load: async () => (await import('./commands/run.js')).runCommand,

@@ -1,0 +1,650 @@
+// `edge bench`: one model measured over a matrix (backends x precisions x threads x scenarios x
+// batch sizes), with baselines in the same run, into one BenchReport. Each configuration loads its
+// own model, runs its scenario's loop and is disposed before the next; a configuration that cannot
+// run here (a backend not installed, INT8 without a calibration result, a fixed batch) is listed
+// with the reason instead. Ctrl-C ends the run after the query in flight and the report holds
+// what was measured.
+
+import { readFileSync } from 'node:fs';
+import {
+  ArgumentError,
+  BENCH_RECORD_SCHEMA_VERSION,
+  type BenchConfig,
+  type BenchRatio,
+  type BenchRecord,
+  type BenchScenario,
+  checkNumber,
+  checkOneOf,
+  checkPositiveInteger,
+  FileIOError,
+  type LatencyStats,
+  NoBackendError,
+  type TensorMap,
+  UnavailableError,
+} from '@edge/core';
+import { PRESET_NAMES, type PresetName } from '@edge/preprocess';
+import { type BackendName, loadModel, type Model, TASK_NAMES, type TaskName } from '@edge/runtime';
+import { pythonInterpreter } from '../harness/python.js';
+import type { BenchReport, SkippedConfig } from '../report/bench-report.js';
+import { NOISY } from '../report/tables.js';
+import { type BareSession, bareOnnxruntime, opencvBaseline } from './baselines.js';
+import { feedsFor, type InputPlan, planInputs, shapesOf } from './inputs.js';
+import { benchMachine } from './machine.js';
+import { ModelVariants, PRECISIONS, type Precision, readModelBytes } from './model-variants.js';
+import { packageDir, packageVersion } from './packages.js';
+import { type PipelineSetup, pipelineQuery, pipelineSetup, STAGES, syntheticImage } from './pipeline.js';
+import {
+  type Runner,
+  type RunnerSamples,
+  runSequential,
+  runServer,
+  type Schedule,
+  warmUpServer,
+} from './scenarios.js';
+import { latencyHistogram, latencyStats } from './stats.js';
+
+/** The MLPerf Inference scenarios, in the order a run measures them. */
+export const SCENARIOS: readonly BenchScenario[] = ['single-stream', 'multi-stream', 'server', 'offline'];
+
+const BACKENDS: readonly BackendName[] = ['onnxruntime', 'tflite', 'trt'];
+
+/** Where a run stands, for a progress bar. Times in ms; `total` is the planned measuring time. */
+export interface BenchProgress {
+  /** The configuration being measured. */
+  readonly label: string;
+  readonly done: number;
+  readonly total: number;
+  readonly elapsedMs: number;
+  /** Estimated time left: the planned time left, scaled by how the run kept to plan so far. */
+  readonly etaMs: number | undefined;
+}
+
+/** Options of {@link runBench}. Defaults follow trtexec (200 ms warm-up, 3 s, 10 iterations). */
+export interface BenchOptions {
+  /** Default `['single-stream', 'offline']`. */
+  readonly scenarios?: readonly BenchScenario[];
+  /** Default `['onnxruntime']` for ONNX, `['tflite']` for TFLite. */
+  readonly backends?: readonly BackendName[];
+  /** Default `['fp32']`; `int8` needs `calibration`. */
+  readonly precisions?: readonly Precision[];
+  /** Rows per run (offline) or the dynamic-batching limit (server, multi-stream); default `[1]`. */
+  readonly batchSizes?: readonly number[];
+  /** Intra-op threads, one configuration each; default: the engine's choice. */
+  readonly threads?: readonly number[];
+  /** Shapes of inputs with free dimensions, e.g. `{ x: [1, 3, 640, 640] }`. */
+  readonly shapes?: Readonly<Record<string, readonly number[]>>;
+  /** Untimed queries first, for this long; default 200. */
+  readonly warmupMs?: number;
+  /** Timed part of each configuration at least this long, in seconds; default 3. */
+  readonly durationS?: number;
+  /** ...and at least this many queries; default 10. */
+  readonly iterations?: number;
+  /** Calibration cache (from `edge calibrate`) INT8 is built from. */
+  readonly calibration?: string;
+  /**
+   * Time single-stream as an image pipeline (decode, preprocess, inference, postprocess); default
+   * true for a model with one 4-D input, on `image` or a synthetic 1280x720 JPEG.
+   */
+  readonly pipeline?: boolean;
+  /** Image file of the pipeline. */
+  readonly image?: string;
+  /** Task head of the postprocess stage; without it the pipeline has no postprocess. */
+  readonly task?: TaskName;
+  /** Preprocessing preset instead of the task head's. */
+  readonly preset?: PresetName;
+  /** Server: Poisson arrival rate; default half the rate one query at a time reaches in warm-up. */
+  readonly qps?: number;
+  /** Server and multi-stream: bound on the 99th percentile latency, in ms. */
+  readonly latencyBoundMs?: number;
+  /** Multi-stream: samples per query; default 8 (MLPerf's). */
+  readonly samplesPerQuery?: number;
+  /** Measure the bare onnxruntime-node session and OpenCV beside the SDK; default true. */
+  readonly baselines?: boolean;
+  /** Coefficient of variation above which a figure is flagged too noisy to compare; default 0.1. */
+  readonly maxCv?: number;
+  /** Interpreter of the OpenCV baseline; default `$EDGE_BENCH_PYTHON` or /usr/bin/python3. */
+  readonly python?: string;
+  /** Ends the run after the query in flight; the report keeps what was measured. */
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: BenchProgress) => void;
+}
+
+interface Settings {
+  scenarios: BenchScenario[];
+  backends: BackendName[] | undefined;
+  precisions: Precision[];
+  batchSizes: number[];
+  threads: (number | undefined)[];
+  warmupMs: number;
+  durationMs: number;
+  iterations: number;
+  maxCv: number;
+  samplesPerQuery: number;
+}
+
+function list<T>(
+  name: string,
+  value: readonly T[] | undefined,
+  fallback: T[],
+  check: (n: string, v: unknown) => T,
+): T[] {
+  if (value === undefined) return fallback;
+  if (!Array.isArray(value) || value.length === 0)
+    throw new ArgumentError(`Expected a non-empty array for ${name} but received ${JSON.stringify(value)}`);
+  return [...new Set(value.map((v, i) => check(`${name}[${i}]`, v)))];
+}
+
+function checkSettings(o: BenchOptions): Settings {
+  if (o.precisions?.includes('int8') && o.calibration === undefined)
+    throw new ArgumentError(
+      'precision int8 needs a calibration result: pass options.calibration (the cache `edge calibrate` writes; edge bench --calibration FILE)',
+    );
+  if (o.task !== undefined) checkOneOf('options.task', o.task, TASK_NAMES);
+  if (o.preset !== undefined) checkOneOf('options.preset', o.preset, PRESET_NAMES);
+  if (o.qps !== undefined) checkNumber('options.qps', o.qps, { min: Number.MIN_VALUE });
+  if (o.latencyBoundMs !== undefined) checkNumber('options.latencyBoundMs', o.latencyBoundMs, { min: 0 });
+  const scenarios = list('options.scenarios', o.scenarios, ['single-stream', 'offline'], (n, v) =>
+    checkOneOf(n, v, SCENARIOS),
+  );
+  return {
+    scenarios: SCENARIOS.filter((s) => scenarios.includes(s)),
+    backends:
+      o.backends === undefined
+        ? undefined
+        : list('options.backends', o.backends, [], (n, v) => checkOneOf(n, v, BACKENDS)),
+    precisions: list('options.precisions', o.precisions, ['fp32'], (n, v) => checkOneOf(n, v, PRECISIONS)),
+    batchSizes: list('options.batchSizes', o.batchSizes, [1], checkPositiveInteger).sort((a, b) => a - b),
+    threads:
+      o.threads === undefined ? [undefined] : list('options.threads', o.threads, [], checkPositiveInteger),
+    warmupMs: o.warmupMs === undefined ? 200 : checkNumber('options.warmupMs', o.warmupMs, { min: 0 }),
+    durationMs:
+      (o.durationS === undefined ? 3 : checkNumber('options.durationS', o.durationS, { min: 0 })) * 1000,
+    iterations: o.iterations === undefined ? 10 : checkPositiveInteger('options.iterations', o.iterations),
+    maxCv: o.maxCv === undefined ? 0.1 : checkNumber('options.maxCv', o.maxCv, { min: 0 }),
+    samplesPerQuery:
+      o.samplesPerQuery === undefined
+        ? 8
+        : checkPositiveInteger('options.samplesPerQuery', o.samplesPerQuery),
+  };
+}
+
+/** One configuration to measure. */
+interface Planned {
+  readonly backend: BackendName;
+  readonly precision: Precision;
+  readonly threads: number | undefined;
+  readonly scenario: BenchScenario;
+  readonly batch: number;
+}
+
+function plan(s: Settings, backends: readonly BackendName[]): Planned[] {
+  const out: Planned[] = [];
+  for (const backend of backends)
+    for (const precision of s.precisions)
+      for (const threads of s.threads)
+        for (const scenario of s.scenarios)
+          for (const batch of scenario === 'single-stream' ? [1] : s.batchSizes)
+            out.push({ backend, precision, threads, scenario, batch });
+  return out;
+}
+
+function configOf(
+  p: Planned,
+  model: string,
+  settings: Settings,
+  extra: Partial<BenchConfig> = {},
+): BenchConfig {
+  return {
+    model,
+    backend: p.backend,
+    precision: p.precision,
+    device: 'cpu',
+    scenario: p.scenario,
+    batchSize: p.batch,
+    ...(p.scenario === 'multi-stream' ? { samplesPerQuery: settings.samplesPerQuery } : {}),
+    ...(p.threads === undefined ? {} : { threads: p.threads }),
+    ...extra,
+  };
+}
+
+function reasonOf(e: unknown): string {
+  if (e instanceof NoBackendError) return e.skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');
+  return ((e as Error)?.message ?? String(e)).split('\n')[0]!;
+}
+
+const BARE = 'bare onnxruntime-node session';
+
+/** Statistics of every stage that has samples. */
+function stageStats(samples: RunnerSamples): BenchRecord['pipeline'] {
+  const out: Record<string, LatencyStats> = {};
+  for (const stage of STAGES) {
+    const s = samples.stages[stage];
+    const stats = s && latencyStats(s);
+    if (stats) out[stage] = stats;
+  }
+  const total = latencyStats(samples.latencies);
+  if (total) out.total = total;
+  return out;
+}
+
+function noiseWarning(stats: LatencyStats | undefined, maxCv: number): string[] {
+  if (stats?.cv === undefined || stats.cv <= maxCv) return [];
+  return [
+    `${NOISY}: coefficient of variation ${(stats.cv * 100).toFixed(1)} % > ${(maxCv * 100).toFixed(0)} %, so differences of that size between runs are noise`,
+  ];
+}
+
+/** How {@link record} counts: per-query latencies, busy time and queries (for throughput). */
+interface Timed {
+  readonly latencies: readonly number[];
+  /** Time the runner had the machine; 0: throughput given in `extra`. */
+  readonly busyMs: number;
+  readonly count: number;
+}
+
+interface RecordContext {
+  readonly samplesPerQuery: number;
+  readonly settings: Settings;
+  readonly wallMs: number;
+  readonly interrupted: boolean;
+  readonly extra?: Partial<Omit<BenchRecord, 'schemaVersion' | 'producer' | 'machine' | 'config'>>;
+}
+
+/** A record of timed queries: latency statistics, histogram, throughput, the noise warning. */
+function record(
+  producer: string,
+  machine: BenchRecord['machine'],
+  config: BenchConfig,
+  timed: Timed,
+  ctx: RecordContext,
+): BenchRecord {
+  const latency = latencyStats(timed.latencies);
+  const qps = timed.busyMs > 0 ? (timed.count * 1000) / timed.busyMs : undefined;
+  const histogram = latencyHistogram(timed.latencies);
+  const extra = ctx.extra ?? {};
+  return {
+    schemaVersion: BENCH_RECORD_SCHEMA_VERSION,
+    producer,
+    machine,
+    config,
+    ...(qps === undefined ? {} : { throughputQps: qps, samplesPerS: qps * ctx.samplesPerQuery }),
+    ...(latency ? { latency } : {}),
+    stages: {},
+    queries: timed.latencies.length,
+    warmupMs: ctx.settings.warmupMs,
+    durationS: ctx.wallMs / 1000,
+    ...(histogram ? { histogram } : {}),
+    ...(ctx.interrupted ? { interrupted: true } : {}),
+    ...extra,
+    warnings: [...noiseWarning(latency, ctx.settings.maxCv), ...(extra.warnings ?? [])],
+  };
+}
+
+function ratio(
+  name: string,
+  value: number | undefined,
+  of: number | undefined,
+  baseline: string,
+): BenchRatio[] {
+  return value !== undefined && of !== undefined && of > 0 ? [{ name, value: value / of, baseline }] : [];
+}
+
+/**
+ * Measures `modelPath` over the matrix the options describe and returns the report (nothing is
+ * written: see `writeReports`). Configurations that cannot run here are in `report.skipped` with
+ * the reason; when the signal aborts, the run stops after the query in flight and the report
+ * (with `interrupted: true`) holds what was measured.
+ *
+ * @throws {@link ArgumentError} for an invalid option, or shapes that do not fit the model.
+ * @throws {@link FileIOError} when the model, image or calibration cache cannot be read.
+ */
+export async function runBench(modelPath: string, options: BenchOptions = {}): Promise<BenchReport> {
+  const settings = checkSettings(options);
+  const started = new Date();
+  const t0 = performance.now();
+  const file = readModelBytes(modelPath);
+  const variants = new ModelVariants(file, options.calibration);
+  const backends = settings.backends ?? [file.format === 'tflite' ? 'tflite' : 'onnxruntime'];
+  const runs = plan(settings, backends);
+  const image =
+    options.image === undefined ? undefined : { bytes: readImage(options.image), label: options.image };
+
+  const libraries: Record<string, string> = {};
+  for (const [name, from] of [
+    ['onnxruntime-node', import.meta.url],
+    ['sharp', packageDir('@edge/preprocess', import.meta.url)],
+  ] as const) {
+    const v =
+      from === undefined ? undefined : packageVersion(name, from.startsWith('file:') ? from : `${from}/`);
+    if (v !== undefined) libraries[name] = v;
+  }
+  const machine = benchMachine(libraries);
+  const producer = `edge bench ${packageVersion('@edge/bench') ?? ''}`.trim();
+  const records: BenchRecord[] = [];
+  const skipped: SkippedConfig[] = [];
+  const notes: string[] = [];
+  const signal = options.signal;
+  const aborted = () => signal?.aborted === true;
+
+  const perRun = settings.warmupMs + settings.durationMs;
+  // The OpenCV baseline, after the runs, takes about as long as one configuration.
+  const opencvPlanned =
+    options.baselines !== false && options.pipeline !== false && settings.scenarios.includes('single-stream');
+  const total = (runs.length + (opencvPlanned ? 1 : 0)) * perRun;
+  let done = 0;
+  const progress = (label: string, fraction: number) => {
+    if (!options.onProgress) return;
+    const d = done + fraction * perRun;
+    const elapsedMs = performance.now() - t0;
+    options.onProgress({
+      label,
+      done: d,
+      total,
+      elapsedMs,
+      etaMs: d > 0 ? (Math.max(0, total - d) * elapsedMs) / d : undefined,
+    });
+  };
+  const schedule = (label: string): Schedule => ({
+    warmupMs: settings.warmupMs,
+    durationMs: settings.durationMs,
+    minQueries: settings.iterations,
+    ...(signal === undefined ? {} : { signal }),
+    onTick: (f) => progress(label, f),
+  });
+
+  let plans: InputPlan[] | undefined;
+  let serverQps: number | undefined;
+  let pipeline: PipelineSetup | null | undefined;
+  const pipelineRecords: BenchRecord[] = [];
+
+  for (const p of runs) {
+    if (aborted()) break;
+    const label = `${p.backend} ${p.precision} ${p.scenario}${p.batch > 1 ? ` batch ${p.batch}` : ''}${p.threads === undefined ? '' : ` threads ${p.threads}`}`;
+    progress(label, 0);
+    const base = configOf(p, modelPath, settings);
+    let model: Model | undefined;
+    let bare: BareSession | undefined;
+    try {
+      const bytes = variants.bytes(p.precision, p.backend);
+      const batching =
+        (p.scenario === 'server' || p.scenario === 'multi-stream') && p.batch > 1
+          ? { maxBatch: p.batch }
+          : false;
+      model = await loadModel(p.precision === 'fp32' ? modelPath : bytes, {
+        backends: [p.backend],
+        ...(p.threads === undefined ? {} : { threads: p.threads }),
+        batching,
+        maxQueue: 1_000_000,
+        ...(signal === undefined ? {} : { signal }),
+      });
+      if (batching !== false && model.batching === null)
+        throw new UnavailableError(
+          `dynamic batching needs a free dimension 0 on every input and output of ${modelPath} (free it with edge convert --batch dynamic)`,
+        );
+      plans ??= planInputs(model.inputs, options.shapes);
+      const rows = p.scenario === 'offline' ? p.batch : 1;
+      const feeds: TensorMap = feedsFor(plans, rows);
+      const config: BenchConfig = { ...base, shapes: shapesOf(feeds) };
+      const withBare =
+        options.baselines !== false &&
+        p.backend === 'onnxruntime' &&
+        p.precision === 'fp32' &&
+        file.format === 'onnx' &&
+        (p.scenario === 'single-stream' || p.scenario === 'offline');
+      const m = model;
+      const run = () => m.run(feeds);
+
+      if (p.scenario === 'server') {
+        const sched = schedule(label);
+        const warm = await warmUpServer(run, sched);
+        // One rate for every server configuration, so they are compared under the same load.
+        serverQps ??= options.qps ?? Math.max(0.1, Math.round((500 / warm) * 10) / 10);
+        const qps = serverQps;
+        const r = await runServer(run, qps, sched);
+        const lat = latencyStats(r.runs.latencies);
+        const achieved = (r.runs.latencies.length * 1000) / Math.max(r.wallMs, 1e-9);
+        const warnings: string[] = [];
+        if (r.runs.failed > 0)
+          warnings.push(`${r.runs.failed} of ${r.runs.issued} queries failed: ${r.runs.error}`);
+        if (achieved < 0.9 * r.runs.offeredQps && !r.interrupted)
+          warnings.push(
+            `the system did not keep up: ${achieved.toFixed(1)} queries per second answered of ${r.runs.offeredQps.toFixed(1)} arriving`,
+          );
+        const bound = options.latencyBoundMs;
+        const rec = record(
+          producer,
+          machine,
+          { ...config, targetQps: qps, ...(bound === undefined ? {} : { latencyBoundMs: bound }) },
+          { latencies: r.runs.latencies, busyMs: 0, count: r.runs.latencies.length },
+          {
+            samplesPerQuery: 1,
+            settings,
+            wallMs: r.wallMs,
+            interrupted: r.interrupted,
+            extra: {
+              throughputQps: achieved,
+              samplesPerS: achieved,
+              ...(bound !== undefined && lat ? { latencyBoundMet: lat.percentiles['99']! <= bound } : {}),
+              warnings,
+            },
+          },
+        );
+        if (rec.queries! > 0) records.push(rec);
+      } else {
+        let query: Runner['query'] = async () => {
+          await run();
+          return undefined;
+        };
+        let samplesPerQuery = rows;
+        if (p.scenario === 'multi-stream') {
+          samplesPerQuery = settings.samplesPerQuery;
+          query = async () => {
+            await Promise.all(Array.from({ length: samplesPerQuery }, run));
+            return undefined;
+          };
+        } else if (p.scenario === 'single-stream' && options.pipeline !== false) {
+          if (pipeline === undefined) pipeline = await choosePipeline(model, plans, options, image);
+          const setup = pipeline;
+          if (setup) query = () => pipelineQuery(m, setup);
+        }
+        const runners: Runner[] = [{ name: 'edge', query }];
+        if (withBare) {
+          bare = await bareOnnxruntime(p.precision === 'fp32' ? file.bytes : bytes, p.threads, feeds);
+          runners.push(bare.runner);
+        }
+        const r = await runSequential(runners, schedule(label));
+        const mine = r.runs[0]!;
+        const staged = mine.stages.inference !== undefined;
+        // With the pipeline, latency is the inference stage; throughput counts whole queries.
+        const latencies = staged ? mine.stages.inference! : mine.latencies;
+        const lat = latencyStats(latencies);
+        const bound = p.scenario === 'multi-stream' ? options.latencyBoundMs : undefined;
+        const b = r.runs[1];
+        const bareRec =
+          bare && b && b.latencies.length > 0
+            ? record(
+                producer,
+                machine,
+                { ...config, backend: 'onnxruntime-node', baseline: bare.name },
+                { latencies: b.latencies, busyMs: b.busyMs, count: b.latencies.length },
+                { samplesPerQuery, settings, wallMs: r.wallMs, interrupted: r.interrupted },
+              )
+            : undefined;
+        const ratios = bareRec
+          ? [
+              ...ratio(
+                `median latency / ${BARE}`,
+                lat?.median,
+                bareRec.latency?.median,
+                bareRec.config.baseline!,
+              ),
+              ...(staged
+                ? []
+                : ratio(
+                    `throughput / ${BARE}`,
+                    (mine.latencies.length * 1000 * samplesPerQuery) / mine.busyMs,
+                    bareRec.samplesPerS,
+                    bareRec.config.baseline!,
+                  )),
+            ]
+          : [];
+        const rec = record(
+          producer,
+          machine,
+          { ...config, ...(bound === undefined ? {} : { latencyBoundMs: bound }) },
+          { latencies, busyMs: mine.busyMs, count: mine.latencies.length },
+          {
+            samplesPerQuery,
+            settings,
+            wallMs: r.wallMs,
+            interrupted: r.interrupted,
+            extra: {
+              ...(staged ? { pipeline: stageStats(mine) } : {}),
+              ...(bound !== undefined && lat ? { latencyBoundMet: lat.percentiles['99']! <= bound } : {}),
+              ...(ratios.length > 0 ? { ratios } : {}),
+            },
+          },
+        );
+        if (rec.queries! > 0) {
+          records.push(rec);
+          if (staged) pipelineRecords.push(rec);
+        }
+        if (bareRec) records.push(bareRec);
+      }
+    } catch (e) {
+      if (aborted()) break;
+      // Bad shapes, task or preset are the caller's mistake in every configuration: stop.
+      if (e instanceof ArgumentError) throw e;
+      skipped.push({ config: base, reason: reasonOf(e) });
+    } finally {
+      await bare?.release();
+      await model?.dispose();
+    }
+    done += perRun;
+  }
+
+  if (pipeline && pipelineRecords.length > 0 && options.baselines !== false && !aborted()) {
+    progress('OpenCV baseline', 0);
+    await addOpencvBaseline(pipeline, settings, options, records, pipelineRecords, producer, machine, notes);
+  }
+  if (pipeline)
+    notes.push(
+      `single-stream queries run the image pipeline on ${pipeline.imageLabel}: decode, preprocess, inference (the record's latency)${pipeline.task ? `, postprocess (${pipeline.task} head)` : '; give a task to time postprocess too'}`,
+    );
+  if (pipeline === null && options.pipeline !== false && settings.scenarios.includes('single-stream'))
+    notes.push(
+      'single-stream timed model.run alone: the model has no single 4-D image input for the image pipeline',
+    );
+  if (records.some((r) => r.warnings.some((w) => w.startsWith(NOISY))))
+    notes.push(
+      'noisy figures: close other programs, fix the threads (--threads), or time longer (--duration) before comparing them',
+    );
+  notes.push(
+    `timing: ${settings.warmupMs} ms warm-up, then at least ${settings.durationMs / 1000} s and ${settings.iterations} queries per configuration (trtexec's --warmUp, --duration, --iterations); the SDK and its baseline alternate query by query`,
+    'enqueue and compute are not split: onnxruntime-node reports no per-stage times',
+  );
+  return {
+    kind: 'edge-bench-report',
+    schemaVersion: BENCH_RECORD_SCHEMA_VERSION,
+    producer,
+    createdAt: started.toISOString(),
+    elapsedS: (performance.now() - t0) / 1000,
+    model: modelPath,
+    machine,
+    settings: {
+      warmupMs: settings.warmupMs,
+      durationS: settings.durationMs / 1000,
+      iterations: settings.iterations,
+      maxCv: settings.maxCv,
+      ...(pipeline ? { image: pipeline.imageLabel } : {}),
+      ...(pipeline?.task ? { task: pipeline.task } : {}),
+    },
+    records,
+    skipped,
+    notes,
+    interrupted: aborted(),
+  };
+}
+
+function readImage(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new FileIOError(`cannot read image ${path}: ${(e as Error).message}`, path, { cause: e });
+  }
+}
+
+async function choosePipeline(
+  model: Model,
+  plans: readonly InputPlan[],
+  options: BenchOptions,
+  image: { bytes: Uint8Array; label: string } | undefined,
+): Promise<PipelineSetup | null> {
+  const input = model.inputSpecs[0];
+  if (plans.length !== 1 || input === undefined || input.shape.length !== 4 || input.layout === null)
+    return null;
+  const dims = plans[0]!.dims;
+  const size =
+    input.layout === 'NCHW' ? { width: dims[3]!, height: dims[2]! } : { width: dims[2]!, height: dims[1]! };
+  return pipelineSetup(model, size, image ?? (await syntheticImage()), options.task, options.preset);
+}
+
+async function addOpencvBaseline(
+  setup: PipelineSetup,
+  settings: Settings,
+  options: BenchOptions,
+  records: BenchRecord[],
+  pipelineRecords: BenchRecord[],
+  producer: string,
+  machine: BenchRecord['machine'],
+  notes: string[],
+): Promise<void> {
+  const r = await opencvBaseline(setup.image, setup.spec, {
+    warmupMs: settings.warmupMs,
+    durationMs: settings.durationMs,
+    minQueries: settings.iterations,
+    python: options.python ?? pythonInterpreter(process.env),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+  if (!r.ok) {
+    notes.push(`no OpenCV baseline: ${r.reason}`);
+    return;
+  }
+  const name = `OpenCV decode + blobFromImage (${r.value.source})`;
+  const decode = latencyStats(r.value.decode);
+  const pre = latencyStats(r.value.preprocess);
+  const totals = r.value.decode.map((d, i) => d + r.value.preprocess[i]!);
+  const first = pipelineRecords[0]!;
+  records.push({
+    schemaVersion: BENCH_RECORD_SCHEMA_VERSION,
+    producer,
+    machine,
+    config: {
+      model: first.config.model,
+      backend: 'opencv',
+      scenario: 'single-stream',
+      baseline: name,
+      ...(first.config.shapes ? { shapes: first.config.shapes } : {}),
+    },
+    stages: {},
+    queries: totals.length,
+    warmupMs: settings.warmupMs,
+    pipeline: {
+      ...(decode ? { decode } : {}),
+      ...(pre ? { preprocess: pre } : {}),
+      ...(latencyStats(totals) ? { total: latencyStats(totals)! } : {}),
+    },
+    warnings: noiseWarning(latencyStats(totals), settings.maxCv),
+  });
+  for (const rec of pipelineRecords) {
+    const ratios = [
+      ...(rec.ratios ?? []),
+      ...ratio('median decode / OpenCV', rec.pipeline?.decode?.median, decode?.median, name),
+      ...ratio('median preprocess / OpenCV', rec.pipeline?.preprocess?.median, pre?.median, name),
+    ];
+    records[records.indexOf(rec)] = { ...rec, ratios };
+  }
+  notes.push(
+    `OpenCV baseline: cv2.imdecode, then cv2.dnn.blobFromImage stretched to the tensor size and divided by std, timed in a python process after the SDK's runs (not interleaved)${setup.spec.resize && setup.spec.resize !== 'stretch' ? `; the SDK's resize is '${setup.spec.resize}'` : ''}`,
+  );
+}
