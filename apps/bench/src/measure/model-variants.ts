@@ -39,12 +39,16 @@ export function readModelBytes(path: string): ModelFile {
 /** Builds and keeps the model's bytes per precision and backend. */
 export class ModelVariants {
   readonly file: ModelFile;
-  readonly #calibration: string | undefined;
+  readonly #ranges: Readonly<Record<string, number>> | undefined;
   readonly #built = new Map<string, Uint8Array>();
 
   /**
+   * Reads the calibration cache at once, so a wrong one fails before anything is measured.
+   *
    * @param calibration - Path of the calibration cache (with its `.json`) INT8 is built from.
    * @throws {@link ArgumentError} when `calibration` is given for a TFLite model.
+   * @throws {@link CalibrationCacheMismatchError} when the cache was computed for another model.
+   * @throws {@link FileIOError} or {@link ModelParseError} when it is missing or damaged.
    */
   constructor(file: ModelFile, calibration?: string) {
     if (calibration !== undefined && file.format !== 'onnx')
@@ -52,7 +56,10 @@ export class ModelVariants {
         `calibration applies to ONNX models; ${file.path} is ${file.format}: quantize it with its own converter`,
       );
     this.file = file;
-    this.#calibration = calibration;
+    this.#ranges =
+      calibration === undefined
+        ? undefined
+        : readCalibrationCache(calibration, { modelSha256: sha256Hex(file.bytes) }).ranges;
   }
 
   /**
@@ -61,7 +68,6 @@ export class ModelVariants {
    *
    * @throws {@link UnavailableError} when the precision cannot be built for this model (a TFLite
    *   model at FP16/INT8, INT8 without a calibration cache).
-   * @throws the errors of reading the calibration cache (a cache of another model is refused).
    */
   bytes(precision: Precision, backend: string): Uint8Array {
     if (precision === 'fp32') return this.file.bytes;
@@ -77,12 +83,11 @@ export class ModelVariants {
       if (precision === 'fp16') {
         bytes = writeModel(convertToFloat16(model).model);
       } else {
-        if (this.#calibration === undefined)
+        if (this.#ranges === undefined)
           throw new UnavailableError(
             'int8 needs a calibration result: pass calibration (the cache `edge calibrate` writes)',
           );
-        const cache = readCalibrationCache(this.#calibration, { modelSha256: sha256Hex(this.file.bytes) });
-        bytes = writeModel(quantizeQdq(model, cache.ranges, { activationType: activations }).model);
+        bytes = writeModel(quantizeQdq(model, this.#ranges, { activationType: activations }).model);
       }
       this.#built.set(key, bytes);
     }

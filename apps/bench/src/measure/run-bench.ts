@@ -297,6 +297,8 @@ function ratio(
  *
  * @throws {@link ArgumentError} for an invalid option, or shapes that do not fit the model.
  * @throws {@link FileIOError} when the model, image or calibration cache cannot be read.
+ * @throws {@link CalibrationCacheMismatchError} (from `@edge/calibrate`) for a calibration cache
+ *   of another model.
  */
 export async function runBench(modelPath: string, options: BenchOptions = {}): Promise<BenchReport> {
   const settings = checkSettings(options);
