@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages the tests use: python3-onnx and numpy (onnx.checker, reference models),
 # libonnx-testdata (1072 conformance models) and python3-opencv (the OpenCV goldens of
-# @edge/preprocess), python3-flatbuffers (an independent .tflite decode for @edge/backends-tflite).
-# Installed with apt when missing; nothing else.
+# @edge/preprocess), python3-flatbuffers (an independent .tflite decode for @edge/backends-tflite),
+# chromium (headless, for the tests that open the HTML reports; driven by playwright-core, which
+# downloads no browser of its own). Installed with apt when missing; nothing else.
 # Photo fixtures of @edge/preprocess come from two data packages that are downloaded and unpacked
 # into a git-ignored cache, never installed: python3-skimage (skimage/data) and opencv-doc
 # (examples/data). See packages/preprocess/test/fixtures/index.json for the files and licences.
@@ -21,6 +22,7 @@ need=()
 [ -d /usr/share/libonnx-testdata/data ] || need+=(libonnx-testdata)
 /usr/bin/python3 -c 'import cv2' 2>/dev/null || need+=(python3-opencv)
 /usr/bin/python3 -c 'import flatbuffers' 2>/dev/null || need+=(python3-flatbuffers)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "› apt-get install ${need[*]}"
   apt_update

@@ -189,7 +189,7 @@ const PAGE_SCRIPT = `
       { label: 'p90', data: pc.p90, backgroundColor: COLORS[1] },
       { label: 'p95', data: pc.p95, backgroundColor: COLORS[2] },
       { label: 'p99', data: pc.p99, backgroundColor: COLORS[3] }] },
-    options: { scales: { y: ms } } });
+    options: { scales: { x: { ticks: { autoSkip: false } }, y: ms } } });
 
   var st = data.stages;
   if (st.labels.length === 0) empty('stages', 'no image pipeline was timed (single-stream on a model with one image input)');
