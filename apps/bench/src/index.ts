@@ -1,3 +1,4 @@
+export { type Environment, formatReportMarkdown, type JsonReport } from './harness/report.js';
 export {
   type BareSession,
   bareOnnxruntime,
