@@ -27,7 +27,7 @@ export const HARNESS = {
   'runtime-overhead': [],
   'runtime-batching': [],
   'runtime-soak': [],
-  quantize: ['--runs', '20'],
+  quantize: ['--runs', '10'],
 };
 
 /** The `edge bench` run the README shows. */
@@ -55,6 +55,18 @@ function flags(list) {
   return list && list.length > 0 ? list.join(' ') : 'none of avx2/avx512/amx';
 }
 
+/** A run's warnings: the noise ones counted in one line (the tables mark them), the others listed. */
+function warningLines(warnings) {
+  const noisy = warnings.filter((w) => w.includes(': latency is noisy:'));
+  const other = warnings.filter((w) => !noisy.includes(w));
+  const lines = other.map((w) => `- ${w}`);
+  if (noisy.length > 0)
+    lines.unshift(
+      `- ${noisy.length} of the figures above are marked noisy: their coefficient of variation is over 10 %`,
+    );
+  return lines.length > 0 ? ['Warnings of that run:', '', ...lines, ''] : [];
+}
+
 /** The Markdown of one block, from its stored result. */
 export async function renderBlock(name) {
   const b = await bench();
@@ -68,10 +80,7 @@ export async function renderBlock(name) {
       `\`${command}\`, ${report.createdAt.slice(0, 10)}, on ${b.machineLine(report)}:`,
       '',
       ...tables.flatMap((t) => [`**${t.title}**`, '', b.markdownTable(t), '']),
-      'Warnings of that run: ',
-      '',
-      ...b.reportWarnings(report).map((w) => `- ${w}`),
-      '',
+      ...warningLines(b.reportWarnings(report)),
       `The whole report: [docs/bench/bench.md](docs/bench/bench.md), [bench.json](docs/bench/bench.json); \`--out DIR\` also writes it as one HTML page:`,
       '',
       '![edge bench HTML report](docs/bench/report.png)',

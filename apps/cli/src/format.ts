@@ -1,4 +1,4 @@
-// Plain-text formatting for terminal output: aligned tables and human-readable numbers.
+// Human-readable numbers for terminal output (tables: formatTable, shapes: formatShape of @edge/core).
 
 /** 1234567 → "1.23 M"; small numbers stay exact with thousands separators. */
 export function formatCount(n: number): string {
@@ -24,10 +24,4 @@ export function formatBytes(n: number): string {
     u++;
   }
   return `${v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${units[u]}`;
-}
-
-/** A shape as `[N, 3, 640, 640]`; unknown dims are `?`, unknown rank is `?`. */
-export function formatShape(shape: readonly (number | string | null)[] | null | undefined): string {
-  if (!shape) return '?';
-  return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
 }

@@ -1,4 +1,4 @@
-import { isEdgeError } from '@edge/core';
+import { formatTable, isEdgeError } from '@edge/core';
 import { type Command, type Io, UsageError } from './command.js';
 
 /** A subcommand as `edge --help` lists it; its module (and what it imports) loads only when run. */
@@ -69,12 +69,14 @@ export const COMMANDS: readonly CommandEntry[] = [
 export const EXIT = { OK: 0, FAILURE: 1, BAD_INPUT: 2 } as const;
 
 function usage(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return [
     'usage: edge <command> [options]',
     '',
     'commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    formatTable(
+      COMMANDS.map((c) => [c.name, c.summary]),
+      { indent: '  ' },
+    ),
     '',
     "Run 'edge <command> --help' for a command's options.",
   ].join('\n');

@@ -71,20 +71,55 @@ function refused(r: ReturnType<typeof edge>, reason: RegExp): void {
 }
 
 describe('edge calibrate', () => {
-  it('writes a TensorRT entropy cache and its JSON beside the model, with progress on stderr', () => {
+  it("writes a TensorRT percentile cache, its JSON and onnxruntime's table beside the model, with progress on stderr", () => {
     const r = edge('calibrate', MODEL, ...SET);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(
-      /^computed entropy ranges of \d+ tensors over 6 images: model runs [\d.]+ s \([\d.]+ s\/image\)/,
+      /^computed percentile ranges of \d+ tensors over 6 images: model runs [\d.]+ s \([\d.]+ s\/image\)/,
     );
     expect(r.stdout).toContain(`cache ${CACHE} (TRT-8601-EntropyCalibration2)`);
+    expect(r.stdout).toContain(`onnxruntime ${CACHE}.onnxruntime.flatbuffers, ${CACHE}.onnxruntime.cache`);
     expect(r.stderr).toMatch(PROGRESS);
     expect(r.stderr).toMatch(/^\[#{20}\] (\d+)\/\1 tensors/m);
     const lines = readFileSync(CACHE, 'utf8').split('\n');
     expect(lines[0]).toBe('TRT-8601-EntropyCalibration2');
     expect(lines[1]).toMatch(/^x: [0-9a-f]{8}$/);
     const json = JSON.parse(readFileSync(`${CACHE}.json`, 'utf8'));
-    expect(json).toMatchObject({ format: 'edge-calibration-cache/1', method: 'entropy', params: {} });
+    expect(json).toMatchObject({
+      format: 'edge-calibration-cache/1',
+      method: 'percentile',
+      params: { percentile: 99.99 },
+      inputs: { x: [1, 3, 48, 192] },
+    });
+    expect(json.images.map((i: { name: string }) => i.name)).toEqual(PHOTOS);
+    expect(json.tensors.x).toMatchObject({
+      amax: expect.any(Number),
+      min: expect.any(Number),
+      max: expect.any(Number),
+    });
+    const ort = readFileSync(`${CACHE}.onnxruntime.cache`, 'utf8').split('\n');
+    expect(ort[0]).toMatch(/^\S+ [\d.e+-]+$/);
+  }, 180_000);
+
+  it('--split 3 holds out every third image, prints both sets and records them in the JSON', () => {
+    const cache = join(dir, 'split.cache');
+    const r = edge('calibrate', MODEL, ...SET, '--cache', cache, '--split', '3');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/over 4 images/);
+    expect(r.stdout).toContain(`every 3th image of ${IMAGES} held out (2), calibrated on the other 4`);
+    expect(r.stdout).toMatch(/^calibration +4 +softmax_0\.tmp_0 +[\d.]+ +[\d.]+%/m);
+    expect(r.stdout).toMatch(/^held out +2 +softmax_0\.tmp_0 /m);
+    expect(r.stdout).toMatch(/^(no sign of over-fitting|OVER-FITTING): /m);
+    const json = JSON.parse(readFileSync(`${cache}.json`, 'utf8'));
+    expect(json.images).toHaveLength(4);
+    expect(json.evaluation).toMatchObject({
+      heldOut: { split: 3 },
+      scores: { calibration: expect.any(Number) },
+    });
+    refused(
+      edge('calibrate', MODEL, ...SET, '--split', '3', '--eval', IMAGES),
+      /give one of --eval and --split/,
+    );
   }, 180_000);
 
   it('reuses the cache for the same model, images and method without running the model', () => {
@@ -163,7 +198,7 @@ describe('edge calibrate', () => {
       /--preset expects one of .*paddleocr-cls.*, got 'nope'/,
     );
     refused(
-      edge('calibrate', MODEL, ...SET, '--percentile', '99'),
+      edge('calibrate', MODEL, ...SET, '--method', 'minmax', '--percentile', '99'),
       /--percentile applies to --method percentile only/,
     );
     const foreign = edge('calibrate', MODEL, ...SET, '--cache', FOREIGN);
@@ -186,7 +221,10 @@ describe('edge quantize', () => {
     const r = edge('quantize', MODEL, '--int8', '--cache', CACHE, '--out', INT8);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(
-      /^quantized \d+ nodes with entropy ranges of .*; \d+ weights int8, \d+ activations int8, \d+ nodes folded first/,
+      /^activations (int8|uint8): faster here \(onnxruntime CPU, median of 5 runs at 1x3x48x192: int8 [\d.]+ ms, uint8 [\d.]+ ms\)$/m,
+    );
+    expect(r.stdout).toMatch(
+      /^quantized \d+ nodes with percentile ranges of .*; \d+ weights int8, \d+ activations u?int8, \d+ nodes folded first/m,
     );
     expect(r.stdout).toMatch(new RegExp(`wrote ${INT8}: [\\d.]+ KiB \\(\\d+% of [\\d.]+ KiB\\)`));
     const ops = readModelFile(INT8).graph.nodes.map((n) => n.opType);
@@ -273,6 +311,29 @@ describe('edge compare', () => {
     expect(report.outputs[0].top1Agreement).toBeGreaterThanOrEqual(0);
     expect(report.outputs[0].top1Agreement).toBeLessThanOrEqual(1);
     expect(report.layers.length).toBe(10);
+  });
+
+  it('--html writes a page with the error of every layer as a chart, the chart library inlined', () => {
+    const html = join(dir, 'report.html');
+    const r = edge('compare', MODEL, INT8, ...SET, '--html', html, '--layers', '5');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`wrote ${html}`);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toMatch(/^<!doctype html>/);
+    expect(page).toContain('new uPlot(');
+    expect(page).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
+    const layers = JSON.parse(/const layers = (\[.*\]);/.exec(page)![1]!) as [
+      string,
+      string,
+      number,
+      number,
+    ][];
+    expect(layers.length).toBeGreaterThan(50);
+    expect(layers[0]![1]).toMatch(/^[A-Z]/);
+    refused(
+      edge('compare', MODEL, INT8, ...SET, '--html', html, '--layers', '0'),
+      /--html charts the layer comparison/,
+    );
   });
 
   it('--exact and the fused kernels agree on a model quantized with --reduce-range', () => {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CheckReport } from '@edge/runtime';
+import { CHECK_REPORT_SCHEMA_VERSION, type CheckReport } from '@edge/check';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -25,69 +25,82 @@ describe('edge check', () => {
     const r = edge('check', CLS, '--target', 'trt-8.6,ort-cpu');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('trt-8.6  TensorRT 8.6: DEPLOYABLE');
-    expect(r.stdout).toContain('ort-cpu  ONNX Runtime 1.30 CPU: DEPLOYABLE');
+    expect(r.stdout).toMatch(/ort-cpu {2}ONNX Runtime 1\.30\.\d+ CPU: DEPLOYABLE/);
   });
 
   it('exit 1 when some target runs only with fallback; JSON carries fallback counts and per-node rules', () => {
     const r = edge('check', CLS, '--target', 'trt-8.6,dla-orin', '--shape', 'x=1x3x48x192', '--json');
     expect(r.code, r.stderr).toBe(1);
     const report = JSON.parse(r.stdout) as CheckReport;
+    expect(Object.keys(report)[0]).toBe('schemaVersion');
+    expect(report.schemaVersion).toBe(CHECK_REPORT_SCHEMA_VERSION);
+    expect(CHECK_REPORT_SCHEMA_VERSION).toBe(1);
     expect(report.verdict).toBe('fallback');
     const dla = report.targets[1]!;
     expect(dla.fallback).toMatchObject({ device: 'GPU', mode: 'per-node' });
     expect(dla.fallback!.layers).toBeGreaterThan(0);
     expect(dla.fallback!.transitions).toBeGreaterThan(0);
     const hs = dla.issues.find((i) => i.opType === 'HardSigmoid')!;
+    // dla-orin stands for JetPack 6.0's Orin DLA; the Orin operator matrix marks HardSigmoid RFE.
+    expect(dla.target).toBe('dla-orin-8.6');
     expect(hs).toMatchObject({
       level: 'fallback',
-      table: 'dla-orin',
-      rule: 'HardSigmoid must be in the DLA (Orin) operator list',
+      table: 'dla-orin-8.6',
+      rule: 'HardSigmoid: not supported on DLA of Orin (DLA 2.0), TensorRT 8.6',
     });
-    expect(hs.source.document).toMatch(/DLA/);
+    expect(hs.source).toMatchObject({
+      repository: 'NVIDIA/Deep-Learning-Accelerator-SW',
+      path: 'operators/README.md',
+    });
+    expect(hs.source.row).toBeGreaterThan(0);
   });
 
   it('exit 2 when some target cannot deploy', () => {
     const r = edge('check', join(NODE, 'test_qlinearconv/model.onnx'), '--target', 'trt-8.6,ort-cpu');
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stdout).toMatch(
-      /QLinearConv is not supported by the TensorRT ONNX parser.*fix: export QuantizeLinear/,
-    );
+    expect(r.stdout).toMatch(/QLinearConv is marked N in the TensorRT 8\.6 operator list/);
+    // Every finding names its source: repository, path and row.
+    expect(r.stdout).toMatch(/onnx\/onnx-tensorrt docs\/operators\.md:\d+ \(TensorRT 8\.6 \(8\.6-GA\)\)/);
   });
 
-  it('--list prints the known targets with their sources', () => {
-    const r = edge('check', '--list');
+  it('--list-targets prints every table and alias with its source', () => {
+    const r = edge('check', '--list-targets');
     expect(r.code).toBe(0);
     for (const id of [
-      'trt-7',
+      'trt-7.2',
       'trt-8.6',
-      'trt-10',
-      'dla-xavier',
-      'dla-orin',
+      'trt-10.16',
+      'dla-xavier-8.5',
+      'dla-orin-8.6',
       'myriad',
       'openvino-cpu',
       'ort-cpu',
     ]) {
-      expect(r.stdout).toMatch(new RegExp(`^${id.replace('.', '\\.')}\\s`, 'm'));
+      expect(r.stdout).toMatch(new RegExp(`^${id.replaceAll('.', '\\.')}\\s`, 'm'));
     }
+    expect(r.stdout).toMatch(
+      /^trt-8\.6 +engine +TensorRT 8\.6 +onnx\/onnx-tensorrt docs\/operators\.md \(TensorRT 8\.6 \(8\.6-GA\)\) https:\/\/github\.com\/onnx\/onnx-tensorrt\/blob\/ee0b139b/m,
+    );
+    expect(r.stdout).toMatch(/^trt-10\.3 .*\[unverified\]/m);
+    expect(r.stdout).toMatch(
+      /^jetpack-6\.0 +alias +JetPack 6\.0 .* = trt-8\.6 \+ dla-orin-8\.6 +NVIDIA\/Deep-Learning-Accelerator-SW operators\/README\.md:22/m,
+    );
+    expect(r.stdout).toMatch(/^trt-8 +alias .* = trt-8\.6/m);
+    expect(edge('check', '--list').stdout).toBe(r.stdout);
   });
 
-  it('BAD CALL - edgetpu either checks (tables wired in) or names the package that will provide it', () => {
+  it('edgetpu checks (the CLI installs @edge/backends-tflite, whose ruleTables carry it): an ONNX model is incompatible', () => {
     const r = edge('check', CLS, '--target', 'edgetpu');
-    if (r.code === 2 && r.stderr) {
-      expect(r.stderr).toMatch(
-        /^edge check: unknown target 'edgetpu' \(its rules come with @edge\/backends-tflite.*known targets: trt-7, /,
-      );
-    } else {
-      expect([0, 1, 2]).toContain(r.code);
-      expect(r.stdout).toContain('edgetpu');
-    }
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout).toMatch(/^edgetpu {2}Google Edge TPU .*: INCOMPATIBLE( \(UNVERIFIED\))? {2}/m);
+    expect(r.stdout).toContain('does not read onnx models');
   });
 
   it('BAD CALL - an unknown target is a usage error with the known targets listed', () => {
     const r = edge('check', CLS, '--target', 'trt-99');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /^edge check: unknown target 'trt-99'; known targets: trt-7, trt-8\.6, trt-10, dla-xavier, dla-orin, /,
+      /^edge check: unknown target 'trt-99'; known targets: trt-7\.0, trt-7\.1, trt-7\.2, .*dla-orin-8\.6, .*jetpack-6\.0, /,
     );
   });
 

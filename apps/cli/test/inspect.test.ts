@@ -69,7 +69,7 @@ describe('edge inspect', () => {
   it('keeps symbolic dims and says MACs are approximate without --shape', () => {
     const r = edge('inspect', DET);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/x\s+float\s+\[p2o\.DynamicDimension\.0, 3, p2o\.DynamicDimension\.1/);
+    expect(r.stdout).toMatch(/x\s+float\s+\[p2o\.DynamicDimension\.0,3,p2o\.DynamicDimension\.1/);
     expect(r.stdout).toMatch(/MACs .*approximate.*pass --shape/);
     expect(r.stdout).toMatch(/heaviest 10 layers/);
     expect(r.stdout).toMatch(/Conv 62/);
@@ -121,7 +121,30 @@ describe('edge inspect', () => {
     expect(flag.stderr).toMatch(/usage: edge inspect/);
     const shape = edge('inspect', CLS, '--shape', 'nope=1x2');
     expect(shape.code).toBe(2);
-    expect(shape.stderr).toMatch(/--shape names input 'nope', but the model's inputs are: x/);
+    expect(shape.stderr).toBe(
+      "edge inspect: Expected a graph input name in inputShapes but received 'nope' (inputs: x)\n",
+    );
+    for (const [flags, message] of [
+      [['x=1x3x0x192'], "--shape expects dims like 1x3x640x640 (numbers or names), got 'x=1x3x0x192'"],
+      [['x=1,3x48,192'], "--shape expects dims like 1x3x640x640 (numbers or names), got 'x=1,3x48,192'"],
+      [['=1x3'], "--shape expects name=DIMS or DIMS, got '=1x3' (no name)"],
+      [['1x3x48x192', 'x=1x3x48x96'], "--shape gives input 'x' twice"],
+    ] as const) {
+      const r = edge('inspect', CLS, ...flags.flatMap((f) => ['--shape', f]));
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`edge inspect: ${message}\nusage: edge inspect`);
+    }
+  });
+
+  it('takes symbolic dims and a bare DIMS for the first input, as check and convert do', () => {
+    const r = edge('inspect', CLS, '--json', '--shape', 'Nx3x48x192');
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.inputs[0]).toEqual({ name: 'x', dtype: 'float', shape: ['N', 3, 48, 192] });
+    expect(report.symbolicDims).toEqual(['N']);
+    // Commas instead of x, for names that hold an x.
+    const named = JSON.parse(edge('inspect', CLS, '--json', '--shape', 'x=max_n,3,48,192').stdout);
+    expect(named.inputs[0].shape).toEqual(['max_n', 3, 48, 192]);
   });
 
   it('BAD CALL - an unknown command lists the commands', () => {

@@ -1,7 +1,7 @@
 // `edge preprocess` and `edge postprocess` as a user runs them: the built CLI in a child process,
 // its .npy checked with numpy.load against the library, and the round trip back to an image.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -115,6 +115,35 @@ describe('edge preprocess', () => {
     expect(layout.stderr).toBe(
       'edge preprocess: Expected one of "nchw", "nhwc" for spec.layout but received "chw" of type string\n',
     );
+  });
+
+  it('EXPECTED FAILURE - a write that fails (file size limit, as on a full disk) leaves the old file whole', () => {
+    const sub = mkdtempSync(join(dir, 'full-'));
+    const out = join(sub, 'kept.npy');
+    writeFileSync(out, 'old tensor');
+    // 64x64 float32 RGB is 48 KiB; ulimit -f 8 allows 8 KiB, so the write fails with EFBIG part way.
+    const r = spawnSync(
+      'bash',
+      [
+        '-c',
+        'ulimit -f 8; exec "$@"',
+        'bash',
+        process.execPath,
+        CLI,
+        'preprocess',
+        ASTRONAUT,
+        '--size',
+        '64x64',
+        '--out',
+        out,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^edge preprocess: cannot write .*EFBIG/);
+    expect(r.stderr).toContain(`cannot write ${out}: `);
+    expect(readFileSync(out, 'utf8')).toBe('old tensor');
+    expect(readdirSync(sub)).toEqual(['kept.npy']);
   });
 
   it('EXPECTED FAILURE - an unreadable image is one line naming it, exit 2, no file written', () => {

@@ -5,6 +5,6 @@ export {
   type SessionCounts,
   sessionCounts,
 } from './backend.js';
-export { ONNX_OPERATORS, type OnnxOperator } from './rules/onnx-operators.js';
+export { ruleTables } from './rule-tables.js';
 export { ORT_CPU_RULES } from './rules/ort-cpu.js';
 export { type ExecutionProvider, OnnxruntimeSession, type ProviderSkip } from './session.js';

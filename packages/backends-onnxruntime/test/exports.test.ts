@@ -5,10 +5,10 @@ import * as api from '../src/index.js';
 
 it('exports exactly these runtime names', () => {
   expect(Object.keys(api).sort()).toEqual([
-    'ONNX_OPERATORS',
     'ORT_CPU_RULES',
     'OnnxruntimeSession',
     'createBackend',
+    'ruleTables',
     'sessionCounts',
   ]);
 });
@@ -16,7 +16,6 @@ it('exports exactly these runtime names', () => {
 it('exports exactly these type-only names', () => {
   expect(typeOnlyExports(new URL('../src/index.ts', import.meta.url))).toEqual([
     'ExecutionProvider',
-    'OnnxOperator',
     'OnnxruntimeBackend',
     'OnnxruntimeBackendOptions',
     'ProviderSkip',

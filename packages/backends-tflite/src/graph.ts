@@ -4,16 +4,25 @@
 // values, which rules need (PAD paddings, MEAN axes, RESHAPE shape).
 
 import {
+  ArgumentError,
   type ElementType,
   invalidArgument,
   type ModelAttribute,
   type ModelDim,
   type ModelGraph,
+  type ModelGraphReader,
   type ModelOp,
   type ModelTensor,
+  sourceAvailability,
   type TensorQuantization,
 } from '@edge/core';
-import type { TfliteModel, TfliteSubgraph, TfliteTensor } from './model.js';
+import {
+  readTflite,
+  readTfliteFile,
+  type TfliteModel,
+  type TfliteSubgraph,
+  type TfliteTensor,
+} from './model.js';
 
 /** Domain of builtin TFLite operators in a {@link ModelGraph}. */
 export const TFLITE_DOMAIN = 'tflite';
@@ -193,3 +202,28 @@ export function modelGraphFromTflite(model: TfliteModel, options: FromTfliteOpti
   }
   return convertSubgraph(model, index, [index], new Map());
 }
+
+/**
+ * The TFLite {@link ModelGraphReader} (the one @edge/check uses): reads the model (from its path, or
+ * its bytes) and converts its main subgraph with {@link modelGraphFromTflite}.
+ *
+ * @throws {@link ArgumentError} when `source` is not a TFLite model, or when `options.inputShapes`
+ *   is given: a .tflite file fixes its tensors' shapes, and there is no shape inference here to
+ *   carry new input shapes through the graph.
+ * @throws {@link ModelParseError} / {@link FileIOError} when the model cannot be read.
+ */
+export const readTfliteGraph: ModelGraphReader = (source, options = {}) => {
+  const usable = sourceAvailability('the TFLite graph reader', 'tflite', source);
+  if (!usable.ok)
+    throw new ArgumentError(`Expected a TFLite model with a path or bytes for source: ${usable.reason}`);
+  if (options.inputShapes !== undefined && Object.keys(options.inputShapes).length > 0) {
+    throw new ArgumentError(
+      `Expected no inputShapes for the TFLite model ${source.name}: its tensor shapes are fixed in the file (export the model with the shape you want)`,
+    );
+  }
+  const model =
+    source.path !== undefined
+      ? readTfliteFile(source.path)
+      : readTflite(source.bytes!, { label: source.name });
+  return modelGraphFromTflite(model);
+};

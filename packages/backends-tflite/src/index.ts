@@ -7,15 +7,10 @@ export {
 } from './backend/backend.js';
 export { TfliteSession } from './backend/session.js';
 export {
-  buildTflite,
-  type TfliteModelSpec,
-  type TfliteOperatorSpec,
-  type TfliteTensorSpec,
-} from './builder.js';
-export {
   elementTypeOfTflite,
   type FromTfliteOptions,
   modelGraphFromTflite,
+  readTfliteGraph,
   TFLITE_CUSTOM_DOMAIN,
   TFLITE_DOMAIN,
 } from './graph.js';
@@ -34,6 +29,7 @@ export {
   type TfliteTensor,
 } from './model.js';
 export type { TfliteOptions, TfliteOptionValue } from './options.js';
+export { ruleTables } from './rule-tables.js';
 export { EDGETPU_RULES, EDGETPU_SOURCE } from './rules/edgetpu.js';
 export { TFLITE_RULES, TFLITE_SOURCE } from './rules/tflite.js';
 export {

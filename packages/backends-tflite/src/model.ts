@@ -1,20 +1,33 @@
 // The .tflite reader: TFLite's Model table and what hangs from it, decoded eagerly into plain
-// objects (the files are small; the big part, constant data, stays in the input as views). Beyond
-// the byte-level checks of the decoder, it checks the references between tables (operator code
-// indices, tensor indices, buffer indices), so a consumer can index without guarding.
+// objects (the files are small; the big part, constant data, stays in the input as views). The
+// tables are read with the flatc-generated accessors (third_party/tflite) over a bounds-checked
+// buffer; beyond the byte-level checks of that buffer, the reader checks the references between
+// tables (operator code indices, tensor indices, buffer indices), so a consumer can index
+// without guarding.
 
 import { readFileSync } from 'node:fs';
 import { checkString, FileIOError, invalidArgument } from '@edge/core';
-import { FlatReader, type FlatTable } from './flatbuffers.js';
-import { builtinOptionsName, decodeOptions, type TfliteOptions } from './options.js';
+import type { Table } from 'flatbuffers';
+import { CheckedByteBuffer } from './checked-byte-buffer.js';
+import { decodeOptions, type TfliteOptions } from './options.js';
 import {
+  BUILTIN_OPTIONS,
   BUILTIN_OPTIONS_2,
   builtinOperatorName,
   CUSTOM_CODE,
   TFLITE_FILE_IDENTIFIER,
   tensorTypeName,
 } from './schema-names.js';
-
+import {
+  type Buffer,
+  Model,
+  type Operator,
+  type OperatorCode,
+  type QuantizationParameters,
+  type SubGraph,
+  type Tensor,
+  type TensorMap,
+} from './third_party/tflite/schema-generated.js';
 /** Quantisation parameters of a tensor: `real = scale * (q - zeroPoint)`, per tensor or per axis. */
 export interface TfliteQuantization {
   /** One scale per tensor, or one per slice along `quantizedDimension`. */
@@ -181,72 +194,184 @@ export interface ReadTfliteOptions {
   label?: string;
 }
 
-function readOperatorCode(t: FlatTable): TfliteOperatorCode {
-  const deprecatedBuiltinCode = t.i8(0, 'deprecated_builtin_code');
-  const customCode = t.string(1, 'custom_code');
-  const version = t.i32(2, 'version', 1);
-  const builtinCode = Math.max(t.i32(3, 'builtin_code'), deprecatedBuiltinCode);
+/** Reads `field` of the current table with `read`, naming it in any error. */
+function get<T>(bb: CheckedByteBuffer, field: string, read: () => T): T {
+  bb.field = field;
+  return read();
+}
+
+/** A scalar vector as numbers: `length` and `at` are the generated `xLength()` and `x(i)`. */
+function numbers(
+  bb: CheckedByteBuffer,
+  field: string,
+  length: () => number,
+  at: (i: number) => number | bigint | null,
+): number[] {
+  bb.field = field;
+  const n = length();
+  const out = new Array<number>(n);
+  // int64 values become numbers: exact up to 2^53, beyond what any field we read holds legitimately.
+  for (let i = 0; i < n; i++) out[i] = Number(at(i) ?? 0);
+  return out;
+}
+
+const SNAKE = new Map<string, string>();
+
+/** schema.fbs spelling of a generated accessor name: `shapeSignature` -> `shape_signature`. */
+function snake(name: string): string {
+  let out = SNAKE.get(name);
+  if (out === undefined) {
+    out = name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    SNAKE.set(name, out);
+  }
+  return out;
+}
+
+/** Names of `T`'s vector accessors, the generated `x(i)` that has an `xLength()` beside it. */
+type VectorName<T> = {
+  [K in keyof T & string]: `${K}Length` extends keyof T
+    ? T[K] extends (i: number) => unknown
+      ? K
+      : never
+    : never;
+}[keyof T & string];
+/** The table type a generated vector-of-tables accessor returns. */
+type Item<F> = F extends (...args: never[]) => infer V ? NonNullable<V> : never;
+
+/**
+ * The tables of vector `name` of `t` (the table at `path`), read with the generated `name(i)`
+ * and `nameLength()` and each decoded by `decode` with its own field path; empty when absent.
+ */
+function tables<T, K extends VectorName<T>, R>(
+  bb: CheckedByteBuffer,
+  path: string,
+  t: T,
+  name: K,
+  decode: (item: Item<T[K]>, index: number, path: string) => R,
+): R[] {
+  const field = snake(name);
+  const at = t[name] as (i: number) => Item<T[K]>;
+  bb.at(path, field);
+  const n = (t[`${name}Length` as keyof T] as () => number).call(t);
+  const out = new Array<R>(n);
+  for (let i = 0; i < n; i++) {
+    const item = `${field}[${i}]`;
+    bb.at(path, item);
+    const x = at.call(t, i);
+    bb.at(`${path}.${item}`);
+    out[i] = decode(x, i, `${path}.${item}`);
+  }
+  bb.at(path);
+  return out;
+}
+
+/** The position of a union member's table, or undefined when absent (`read` is the generated accessor). */
+function unionAt(read: (t: Table) => Table | null): number | undefined {
+  return read({ bb: null, bb_pos: 0 } as unknown as Table)?.bb_pos;
+}
+
+function readOperatorCode(bb: CheckedByteBuffer, t: OperatorCode): TfliteOperatorCode {
+  const deprecatedBuiltinCode = get(bb, 'deprecated_builtin_code', () => t.deprecatedBuiltinCode());
+  const customCode = get(bb, 'custom_code', () => t.customCode());
+  const version = get(bb, 'version', () => t.version());
+  const builtinCode = Math.max(
+    get(bb, 'builtin_code', () => t.builtinCode()),
+    deprecatedBuiltinCode,
+  );
   const code: TfliteOperatorCode = {
     builtinCode,
     builtin: builtinOperatorName(builtinCode),
     version,
     deprecatedBuiltinCode,
   };
-  if (customCode !== undefined) code.customCode = customCode;
+  if (customCode !== null) code.customCode = customCode;
   return code;
 }
 
-function readQuantization(t: FlatTable): TfliteQuantization | undefined {
-  const scale = t.numbers(2, 'scale', 'f32') ?? [];
-  const zeroPoint = t.numbers(3, 'zero_point', 'i64') ?? [];
-  const custom = t.u8(4, 'details_type') !== 0;
+function readQuantization(bb: CheckedByteBuffer, q: QuantizationParameters): TfliteQuantization | undefined {
+  const scale = numbers(
+    bb,
+    'scale',
+    () => q.scaleLength(),
+    (i) => q.scale(i),
+  );
+  const zeroPoint = numbers(
+    bb,
+    'zero_point',
+    () => q.zeroPointLength(),
+    (i) => q.zeroPoint(i),
+  );
+  const custom = get(bb, 'details_type', () => q.detailsType()) !== 0;
   if (scale.length === 0 && !custom) return undefined;
-  const q: TfliteQuantization = {
+  const out: TfliteQuantization = {
     scale,
     zeroPoint,
-    quantizedDimension: t.i32(6, 'quantized_dimension'),
+    quantizedDimension: get(bb, 'quantized_dimension', () => q.quantizedDimension()),
     custom,
   };
-  const min = t.numbers(0, 'min', 'f32');
-  const max = t.numbers(1, 'max', 'f32');
-  if (min !== undefined) q.min = min;
-  if (max !== undefined) q.max = max;
-  return q;
+  const min = numbers(
+    bb,
+    'min',
+    () => q.minLength(),
+    (i) => q.min(i),
+  );
+  const max = numbers(
+    bb,
+    'max',
+    () => q.maxLength(),
+    (i) => q.max(i),
+  );
+  if (min.length > 0) out.min = min;
+  if (max.length > 0) out.max = max;
+  return out;
 }
 
-function readTensor(t: FlatTable, index: number): TfliteTensor {
-  const typeCode = t.i8(1, 'type');
+function readTensor(bb: CheckedByteBuffer, t: Tensor, index: number, path: string): TfliteTensor {
+  const typeCode = get(bb, 'type', () => t.type());
   const tensor: TfliteTensor = {
     index,
-    name: t.string(3, 'name') ?? '',
-    shape: t.numbers(0, 'shape', 'i32') ?? [],
+    name: get(bb, 'name', () => t.name()) ?? '',
+    shape: numbers(
+      bb,
+      'shape',
+      () => t.shapeLength(),
+      (i) => t.shape(i),
+    ),
     type: tensorTypeName(typeCode),
     typeCode,
-    buffer: t.u32(2, 'buffer'),
-    isVariable: t.bool(5, 'is_variable'),
-    sparse: t.has(6),
-    hasRank: t.bool(8, 'has_rank'),
-    offset: t.pos,
+    buffer: get(bb, 'buffer', () => t.buffer()),
+    isVariable: get(bb, 'is_variable', () => t.isVariable()),
+    sparse: get(bb, 'sparsity', () => t.sparsity()) !== null,
+    hasRank: get(bb, 'has_rank', () => t.hasRank()),
+    offset: t.bb_pos,
   };
-  const q = t.table(4, 'quantization');
-  if (q !== undefined) {
-    const quantization = readQuantization(q);
+  const q = get(bb, 'quantization', () => t.quantization());
+  if (q !== null) {
+    bb.at(`${path}.quantization`);
+    const quantization = readQuantization(bb, q);
+    bb.at(path);
     if (quantization !== undefined) tensor.quantization = quantization;
   }
-  const signature = t.numbers(7, 'shape_signature', 'i32');
-  if (signature !== undefined) tensor.shapeSignature = signature;
+  const signature = numbers(
+    bb,
+    'shape_signature',
+    () => t.shapeSignatureLength(),
+    (i) => t.shapeSignature(i),
+  );
+  if (signature.length > 0) tensor.shapeSignature = signature;
   return tensor;
 }
 
-function readOperator(t: FlatTable, index: number, codes: TfliteOperatorCode[]): TfliteOperator {
-  const opcodeIndex = t.u32(0, 'opcode_index');
+function readOperator(
+  bb: CheckedByteBuffer,
+  t: Operator,
+  index: number,
+  codes: TfliteOperatorCode[],
+): TfliteOperator {
+  const opcodeIndex = get(bb, 'opcode_index', () => t.opcodeIndex());
   const code = codes[opcodeIndex];
   if (code === undefined) {
-    t.reader.fail(
-      `opcode_index ${opcodeIndex} is outside the ${codes.length} operator codes`,
-      t.field(0, 4, 'opcode_index') || t.pos,
-      `${t.path}.opcode_index`,
-    );
+    bb.fail(`opcode_index ${opcodeIndex} is outside the ${codes.length} operator codes`, t.bb_pos);
   }
   const custom = code.builtinCode === CUSTOM_CODE;
   const op: TfliteOperator = {
@@ -256,37 +381,54 @@ function readOperator(t: FlatTable, index: number, codes: TfliteOperatorCode[]):
     custom,
     builtinCode: code.builtinCode,
     version: code.version,
-    inputs: t.numbers(1, 'inputs', 'i32') ?? [],
-    outputs: t.numbers(2, 'outputs', 'i32') ?? [],
-    intermediates: t.numbers(8, 'intermediates', 'i32') ?? [],
-    customOptionsFormat: t.i8(6, 'custom_options_format'),
-    offset: t.pos,
+    inputs: numbers(
+      bb,
+      'inputs',
+      () => t.inputsLength(),
+      (i) => t.inputs(i),
+    ),
+    outputs: numbers(
+      bb,
+      'outputs',
+      () => t.outputsLength(),
+      (i) => t.outputs(i),
+    ),
+    intermediates: numbers(
+      bb,
+      'intermediates',
+      () => t.intermediatesLength(),
+      (i) => t.intermediates(i),
+    ),
+    customOptionsFormat: get(bb, 'custom_options_format', () => t.customOptionsFormat()),
+    offset: t.bb_pos,
   };
-  const optionsType = t.u8(3, 'builtin_options_type');
+  const optionsType = get(bb, 'builtin_options_type', () => t.builtinOptionsType());
   if (optionsType !== 0) {
-    const table = t.table(4, 'builtin_options');
-    if (table !== undefined) op.options = decodeOptions(builtinOptionsName(optionsType), table);
-  }
-  const options2Type = t.u8(11, 'builtin_options_2_type');
-  if (options2Type !== 0) {
-    const table = t.table(12, 'builtin_options_2');
-    if (table !== undefined) {
-      op.options2 = {
-        type: BUILTIN_OPTIONS_2[options2Type - 1] ?? `Options2_${options2Type}`,
-        offset: table.pos,
-      };
+    const at = get(bb, 'builtin_options', () => unionAt((x) => t.builtinOptions(x)));
+    if (at !== undefined) {
+      const type = BUILTIN_OPTIONS[optionsType - 1] ?? `Options_${optionsType}`;
+      op.options = decodeOptions(type, bb, at);
     }
   }
-  const customOptions = t.bytes(5, 'custom_options');
-  if (customOptions !== undefined) op.customOptions = customOptions.data;
+  const options2Type = get(bb, 'builtin_options_2_type', () => t.builtinOptions2Type());
+  if (options2Type !== 0) {
+    const at = get(bb, 'builtin_options_2', () => unionAt((x) => t.builtinOptions2(x)));
+    if (at !== undefined) {
+      op.options2 = { type: BUILTIN_OPTIONS_2[options2Type - 1] ?? `Options2_${options2Type}`, offset: at };
+    }
+  }
+  // A [ubyte] vector: the generated typed-array view is checked by the buffer (see checked-byte-buffer.ts).
+  const customOptions = get(bb, 'custom_options', () => t.customOptionsArray());
+  if (customOptions !== null) op.customOptions = customOptions;
   return op;
 }
 
-/** Checks that every index in `list` (stored in the vector of field `id`) is below `count`. */
+/** Checks that every index in `list` (field `field` of the table at `path`) is below `count`. */
 function checkIndices(
-  t: FlatTable,
-  id: number,
-  name: string,
+  bb: CheckedByteBuffer,
+  at: number,
+  path: string,
+  field: string,
   list: number[],
   count: number,
   what: string,
@@ -295,62 +437,83 @@ function checkIndices(
   for (let i = 0; i < list.length; i++) {
     const v = list[i]!;
     if ((v === -1 && allowOmitted) || (v >= 0 && v < count)) continue;
-    const vec = t.vector(id, 4, name);
-    t.reader.fail(
-      `${what} index ${v} is outside the ${count} ${what}s`,
-      vec === undefined ? t.pos : vec.first + 4 * i,
-      `${t.path}.${name}[${i}]`,
-    );
+    bb.fail(`${what} index ${v} is outside the ${count} ${what}s`, at, `${path}.${field}[${i}]`);
   }
 }
 
-function readSubgraph(t: FlatTable, codes: TfliteOperatorCode[], bufferCount: number): TfliteSubgraph {
-  const tensors = t.tables(0, 'tensors', readTensor);
-  const operators = t.tables(3, 'operators', (o, i) => readOperator(o, i, codes));
+function readSubgraph(
+  bb: CheckedByteBuffer,
+  t: SubGraph,
+  path: string,
+  codes: TfliteOperatorCode[],
+  bufferCount: number,
+): TfliteSubgraph {
+  const tensors = tables(bb, path, t, 'tensors', (x, i, p) => readTensor(bb, x, i, p));
+  const operators = tables(bb, path, t, 'operators', (x, i) => readOperator(bb, x, i, codes));
   const sg: TfliteSubgraph = {
-    name: t.string(4, 'name') ?? '',
+    name: get(bb, 'name', () => t.name()) ?? '',
     tensors,
-    inputs: t.numbers(1, 'inputs', 'i32') ?? [],
-    outputs: t.numbers(2, 'outputs', 'i32') ?? [],
+    inputs: numbers(
+      bb,
+      'inputs',
+      () => t.inputsLength(),
+      (i) => t.inputs(i),
+    ),
+    outputs: numbers(
+      bb,
+      'outputs',
+      () => t.outputsLength(),
+      (i) => t.outputs(i),
+    ),
     operators,
   };
   const n = tensors.length;
-  checkIndices(t, 1, 'inputs', sg.inputs, n, 'tensor', false);
-  checkIndices(t, 2, 'outputs', sg.outputs, n, 'tensor', false);
-  const ops = t.vector(3, 4, 'operators');
-  operators.forEach((op, i) => {
-    const ot = t.reader.tableAt(ops!.first + 4 * i, `${t.path}.operators[${i}]`);
-    checkIndices(ot, 1, 'inputs', op.inputs, n, 'tensor', true);
-    checkIndices(ot, 2, 'outputs', op.outputs, n, 'tensor', true);
-    checkIndices(ot, 8, 'intermediates', op.intermediates, n, 'tensor', false);
-  });
-  tensors.forEach((tensor) => {
+  checkIndices(bb, t.bb_pos, path, 'inputs', sg.inputs, n, 'tensor', false);
+  checkIndices(bb, t.bb_pos, path, 'outputs', sg.outputs, n, 'tensor', false);
+  for (const op of operators) {
+    const opPath = `${path}.operators[${op.index}]`;
+    checkIndices(bb, op.offset, opPath, 'inputs', op.inputs, n, 'tensor', true);
+    checkIndices(bb, op.offset, opPath, 'outputs', op.outputs, n, 'tensor', true);
+    checkIndices(bb, op.offset, opPath, 'intermediates', op.intermediates, n, 'tensor', false);
+  }
+  for (const tensor of tensors) {
     // A file without a buffers table (rare, hand-written) has nothing to point at: index 0 only.
     if (tensor.buffer !== 0 && tensor.buffer >= bufferCount) {
-      t.reader.fail(
+      bb.fail(
         `buffer index ${tensor.buffer} is outside the ${bufferCount} buffers`,
         tensor.offset,
-        `${t.path}.tensors[${tensor.index}].buffer`,
+        `${path}.tensors[${tensor.index}].buffer`,
       );
     }
-  });
+  }
   return sg;
 }
 
-function readBuffer(t: FlatTable): TfliteBuffer {
-  const data = t.bytes(0, 'data');
-  if (data !== undefined) return { offset: data.offset, length: data.data.length, data: data.data };
+function readBuffer(bb: CheckedByteBuffer, t: Buffer): TfliteBuffer {
+  // A [ubyte] vector: a view of the input, checked by the buffer (see checked-byte-buffer.ts).
+  const data = get(bb, 'data', () => t.dataArray());
+  if (data !== null) return { offset: data.byteOffset - bb.input.byteOffset, length: data.length, data };
   // Models over 2 GB keep buffers after the flatbuffer and record where (offset > 1 is valid).
-  const offset = t.u64(1, 'offset');
-  const size = t.u64(2, 'size');
+  const offset = Number(get(bb, 'offset', () => t.offset()));
+  const size = Number(get(bb, 'size', () => t.size()));
   if (offset > 1) {
-    const r = t.reader;
-    if (offset + size > r.bytes.length) {
-      r.fail(`external buffer ${offset}+${size} runs past the end of the input`, t.pos, `${t.path}.offset`);
+    if (offset + size > bb.input.length) {
+      bb.fail(
+        `external buffer ${offset}+${size} runs past the end of the input`,
+        t.bb_pos,
+        `${bb.path}.offset`,
+      );
     }
-    return { offset, length: size, data: r.bytes.subarray(offset, offset + size) };
+    return { offset, length: size, data: bb.input.subarray(offset, offset + size) };
   }
-  return { offset: 0, length: 0, data: t.reader.bytes.subarray(0, 0) };
+  return { offset: 0, length: 0, data: bb.input.subarray(0, 0) };
+}
+
+function readTensorMap(bb: CheckedByteBuffer, t: TensorMap): { name: string; tensorIndex: number } {
+  return {
+    name: get(bb, 'name', () => t.name()) ?? '',
+    tensorIndex: get(bb, 'tensor_index', () => t.tensorIndex()),
+  };
 }
 
 /**
@@ -366,47 +529,48 @@ function readBuffer(t: FlatTable): TfliteBuffer {
 export function readTflite(bytes: Uint8Array, options: ReadTfliteOptions = {}): TfliteModel {
   if (!(bytes instanceof Uint8Array)) throw invalidArgument('bytes', bytes, 'Uint8Array');
   const label = options.label === undefined ? '<bytes>' : checkString('options.label', options.label);
-  const r = new FlatReader(bytes, label);
-  if (bytes.length < 8) r.fail(`input of ${bytes.length} bytes is too short for a TFLite model`, 0, 'Model');
-  const id = String.fromCharCode(bytes[4]!, bytes[5]!, bytes[6]!, bytes[7]!);
-  if (id !== TFLITE_FILE_IDENTIFIER) {
-    r.fail(`not a TFLite model: file identifier is ${JSON.stringify(id)}, expected "TFL3"`, 4, 'Model');
+  const bb = new CheckedByteBuffer(bytes, label);
+  if (bytes.length < 8) bb.fail(`input of ${bytes.length} bytes is too short for a TFLite model`, 0);
+  if (!Model.bufferHasIdentifier(bb)) {
+    const id = String.fromCharCode(bytes[4]!, bytes[5]!, bytes[6]!, bytes[7]!);
+    bb.fail(
+      `not a TFLite model: file identifier is ${JSON.stringify(id)}, expected "${TFLITE_FILE_IDENTIFIER}"`,
+      4,
+    );
   }
-  const m = r.tableAt(0, 'Model');
-  const operatorCodes = m.tables(1, 'operator_codes', readOperatorCode);
-  const buffers = m.tables(4, 'buffers', readBuffer);
-  const subgraphs = m.tables(2, 'subgraphs', (t) =>
-    readSubgraph(t, operatorCodes, Math.max(1, buffers.length)),
+  // Model.getRootAsModel reads the root offset unchecked (as a signed int): follow it checked.
+  const m = new Model().__init(bb.__indirect(0), bb);
+  const operatorCodes = tables(bb, 'Model', m, 'operatorCodes', (t) => readOperatorCode(bb, t));
+  const buffers = tables(bb, 'Model', m, 'buffers', (t) => readBuffer(bb, t));
+  const subgraphs = tables(bb, 'Model', m, 'subgraphs', (t, _, p) =>
+    readSubgraph(bb, t, p, operatorCodes, Math.max(1, buffers.length)),
   );
-  const metadata = m.tables(6, 'metadata', (t) => ({
-    name: t.string(0, 'name') ?? '',
-    buffer: t.u32(1, 'buffer'),
+  const metadata = tables(bb, 'Model', m, 'metadata', (t) => ({
+    name: get(bb, 'name', () => t.name()) ?? '',
+    buffer: get(bb, 'buffer', () => t.buffer()),
   }));
   metadata.forEach((md, i) => {
     if (md.buffer >= buffers.length) {
-      r.fail(
+      bb.fail(
         `buffer index ${md.buffer} is outside the ${buffers.length} buffers`,
-        m.pos,
+        m.bb_pos,
         `Model.metadata[${i}].buffer`,
       );
     }
   });
-  const tensorMap = (t: FlatTable): { name: string; tensorIndex: number } => ({
-    name: t.string(0, 'name') ?? '',
-    tensorIndex: t.u32(1, 'tensor_index'),
-  });
-  const signatures = m.tables(7, 'signature_defs', (t) => ({
-    key: t.string(2, 'signature_key') ?? '',
-    subgraphIndex: t.u32(4, 'subgraph_index'),
-    inputs: t.tables(0, 'inputs', tensorMap),
-    outputs: t.tables(1, 'outputs', tensorMap),
+  const signatures = tables(bb, 'Model', m, 'signatureDefs', (t, _, p) => ({
+    key: get(bb, 'signature_key', () => t.signatureKey()) ?? '',
+    subgraphIndex: get(bb, 'subgraph_index', () => t.subgraphIndex()),
+    inputs: tables(bb, p, t, 'inputs', (x) => readTensorMap(bb, x)),
+    outputs: tables(bb, p, t, 'outputs', (x) => readTensorMap(bb, x)),
   }));
-  if (subgraphs.length === 0) r.fail('the model has no subgraph', m.pos, 'Model.subgraphs');
+  if (subgraphs.length === 0) bb.fail('the model has no subgraph', m.bb_pos, 'Model.subgraphs');
+  bb.at('Model');
   return {
     source: label,
     byteLength: bytes.length,
-    version: m.u32(0, 'version'),
-    description: m.string(3, 'description') ?? '',
+    version: get(bb, 'version', () => m.version()),
+    description: get(bb, 'description', () => m.description()) ?? '',
     operatorCodes,
     subgraphs,
     buffers,
@@ -414,7 +578,6 @@ export function readTflite(bytes: Uint8Array, options: ReadTfliteOptions = {}): 
     signatures,
   };
 }
-
 /**
  * Reads and decodes a .tflite file. Errors name the file.
  *

@@ -1,11 +1,55 @@
-// Builtin operator options: one field list per options table of schema.fbs that the rules need
-// (the field's position in the list is its FlatBuffers field id). The same lists decode a file
-// and encode one in the builder, so reader and writer cannot disagree. Option tables without a
-// list here are kept as raw table references (their byte offset), not silently dropped.
+// Builtin operator options: a decoder for each options table of schema.fbs that the rules need,
+// written over the flatc-generated classes (field ids, types and defaults come from them). Values
+// are keyed by their schema.fbs field names, enums by member name. Option tables without a decoder
+// here are kept as raw table references (their byte offset), not silently dropped.
 
-import type { FlatField, FlatTableSpec } from './flat-builder.js';
-import type { FlatTable } from './flatbuffers.js';
-import { ACTIVATIONS, BUILTIN_OPTIONS, PADDINGS, TENSOR_TYPES } from './schema-names.js';
+import type { ByteBuffer } from 'flatbuffers';
+import {
+  ActivationFunctionType,
+  AddOptions,
+  ArgMaxOptions,
+  ArgMinOptions,
+  BatchMatMulOptions,
+  CallOnceOptions,
+  CallOptions,
+  CastOptions,
+  ConcatenationOptions,
+  Conv2DOptions,
+  DepthToSpaceOptions,
+  DepthwiseConv2DOptions,
+  DivOptions,
+  FullyConnectedOptions,
+  FullyConnectedOptionsWeightsFormat,
+  GatherOptions,
+  GeluOptions,
+  IfOptions,
+  L2NormOptions,
+  LeakyReluOptions,
+  LocalResponseNormalizationOptions,
+  MirrorPadMode,
+  MirrorPadOptions,
+  MulOptions,
+  PackOptions,
+  Padding,
+  Pool2DOptions,
+  ReducerOptions,
+  ReshapeOptions,
+  ResizeBilinearOptions,
+  ResizeNearestNeighborOptions,
+  ShapeOptions,
+  SoftmaxOptions,
+  SpaceToDepthOptions,
+  SplitOptions,
+  SplitVOptions,
+  SqueezeOptions,
+  StridedSliceOptions,
+  SubOptions,
+  TensorType,
+  TransposeConvOptions,
+  UnidirectionalSequenceLSTMOptions,
+  UnpackOptions,
+  WhileOptions,
+} from './third_party/tflite/schema-generated.js';
 
 /** A decoded option value: numbers, booleans, enum names (`SAME`, `RELU6`), or integer lists. */
 export type TfliteOptionValue = number | boolean | string | number[];
@@ -25,215 +69,173 @@ export interface TfliteOptions {
   decoded: boolean;
 }
 
-type FieldKind = 'i32' | 'f32' | 'bool' | 'i32[]' | 'padding' | 'activation' | 'tensorType' | 'enum';
+type Values = Record<string, TfliteOptionValue>;
+type Decoder = (bb: ByteBuffer, pos: number) => Values;
 
-interface OptionField {
-  name: string;
-  kind: FieldKind;
-  dflt?: number | boolean;
-  names?: readonly string[];
+/** A decoder that opens the table at `pos` as `Options` and reads it with `read`. */
+function decoder<T extends { __init(pos: number, bb: ByteBuffer): T }>(
+  Options: new () => T,
+  read: (o: T) => Values,
+): Decoder {
+  return (bb, pos) => read(new Options().__init(pos, bb));
 }
 
-const f = (name: string, kind: FieldKind, dflt?: number | boolean): OptionField =>
-  dflt === undefined ? { name, kind } : { name, kind, dflt };
-const e = (name: string, names: readonly string[]): OptionField => ({ name, kind: 'enum', names });
-const padding = f('padding', 'padding');
-const act = f('fused_activation_function', 'activation');
+/** The member name of enum value `code`, or `UNKNOWN_<code>` for a value the schema does not have. */
+function nameOf(e: Record<number, string>, code: number): string {
+  return e[code] ?? `UNKNOWN_${code}`;
+}
 
-/** Field lists, in schema.fbs declaration order (= field id). */
-const OPTION_FIELDS: Readonly<Record<string, readonly OptionField[]>> = {
-  Conv2DOptions: [
-    padding,
-    f('stride_w', 'i32'),
-    f('stride_h', 'i32'),
-    act,
-    f('dilation_w_factor', 'i32', 1),
-    f('dilation_h_factor', 'i32', 1),
-    f('quantized_bias_type', 'tensorType'),
-  ],
-  DepthwiseConv2DOptions: [
-    padding,
-    f('stride_w', 'i32'),
-    f('stride_h', 'i32'),
-    f('depth_multiplier', 'i32'),
-    act,
-    f('dilation_w_factor', 'i32', 1),
-    f('dilation_h_factor', 'i32', 1),
-  ],
-  Pool2DOptions: [
-    padding,
-    f('stride_w', 'i32'),
-    f('stride_h', 'i32'),
-    f('filter_width', 'i32'),
-    f('filter_height', 'i32'),
-    act,
-  ],
-  FullyConnectedOptions: [
-    act,
-    e('weights_format', ['DEFAULT', 'SHUFFLED4x16INT8']),
-    f('keep_num_dims', 'bool'),
-    f('asymmetric_quantize_inputs', 'bool'),
-    f('quantized_bias_type', 'tensorType'),
-  ],
-  SoftmaxOptions: [f('beta', 'f32')],
-  ConcatenationOptions: [f('axis', 'i32'), act],
-  AddOptions: [act, f('pot_scale_int16', 'bool', true)],
-  SubOptions: [act, f('pot_scale_int16', 'bool', true)],
-  MulOptions: [act],
-  DivOptions: [act],
-  L2NormOptions: [act],
-  LocalResponseNormalizationOptions: [
-    f('radius', 'i32'),
-    f('bias', 'f32'),
-    f('alpha', 'f32'),
-    f('beta', 'f32'),
-  ],
-  ReshapeOptions: [f('new_shape', 'i32[]')],
-  ResizeBilinearOptions: [
-    f('new_height', 'i32'),
-    f('new_width', 'i32'),
-    f('align_corners', 'bool'),
-    f('half_pixel_centers', 'bool'),
-  ],
-  ResizeNearestNeighborOptions: [f('align_corners', 'bool'), f('half_pixel_centers', 'bool')],
-  TransposeConvOptions: [
-    padding,
-    f('stride_w', 'i32'),
-    f('stride_h', 'i32'),
-    act,
-    f('quantized_bias_type', 'tensorType'),
-  ],
-  SpaceToDepthOptions: [f('block_size', 'i32')],
-  DepthToSpaceOptions: [f('block_size', 'i32')],
-  ReducerOptions: [f('keep_dims', 'bool')],
-  SqueezeOptions: [f('squeeze_dims', 'i32[]')],
-  SplitOptions: [f('num_splits', 'i32')],
-  SplitVOptions: [f('num_splits', 'i32')],
-  StridedSliceOptions: [
-    f('begin_mask', 'i32'),
-    f('end_mask', 'i32'),
-    f('ellipsis_mask', 'i32'),
-    f('new_axis_mask', 'i32'),
-    f('shrink_axis_mask', 'i32'),
-    f('offset', 'bool'),
-  ],
-  PackOptions: [f('values_count', 'i32'), f('axis', 'i32')],
-  UnpackOptions: [f('num', 'i32'), f('axis', 'i32')],
-  LeakyReluOptions: [f('alpha', 'f32')],
-  GatherOptions: [f('axis', 'i32'), f('batch_dims', 'i32')],
-  MirrorPadOptions: [e('mode', ['REFLECT', 'SYMMETRIC'])],
-  CastOptions: [f('in_data_type', 'tensorType'), f('out_data_type', 'tensorType')],
-  BatchMatMulOptions: [f('adj_x', 'bool'), f('adj_y', 'bool'), f('asymmetric_quantize_inputs', 'bool')],
-  ArgMaxOptions: [f('output_type', 'tensorType')],
-  ArgMinOptions: [f('output_type', 'tensorType')],
-  ShapeOptions: [f('out_type', 'tensorType')],
-  GeluOptions: [f('approximate', 'bool')],
-  UnidirectionalSequenceLSTMOptions: [
-    act,
-    f('cell_clip', 'f32'),
-    f('proj_clip', 'f32'),
-    f('time_major', 'bool'),
-    f('asymmetric_quantize_inputs', 'bool'),
-    f('diagonal_recurrent_tensors', 'bool'),
-  ],
+const padding = (o: { padding(): Padding }): string => nameOf(Padding, o.padding());
+const activation = (o: { fusedActivationFunction(): ActivationFunctionType }): string =>
+  nameOf(ActivationFunctionType, o.fusedActivationFunction());
+const tensorType = (code: TensorType): string => nameOf(TensorType, code);
+const ints = (length: number, at: (i: number) => number | null): number[] =>
+  Array.from({ length }, (_, i) => at(i) ?? 0);
+const fusedOnly = (o: { fusedActivationFunction(): ActivationFunctionType }): Values => ({
+  fused_activation_function: activation(o),
+});
+
+const resize = (o: { alignCorners(): boolean; halfPixelCenters(): boolean }): Values => ({
+  align_corners: o.alignCorners(),
+  half_pixel_centers: o.halfPixelCenters(),
+});
+
+const DECODERS: Readonly<Record<string, Decoder>> = {
+  Conv2DOptions: decoder(Conv2DOptions, (o) => ({
+    padding: padding(o),
+    stride_w: o.strideW(),
+    stride_h: o.strideH(),
+    fused_activation_function: activation(o),
+    dilation_w_factor: o.dilationWFactor(),
+    dilation_h_factor: o.dilationHFactor(),
+    quantized_bias_type: tensorType(o.quantizedBiasType()),
+  })),
+  DepthwiseConv2DOptions: decoder(DepthwiseConv2DOptions, (o) => ({
+    padding: padding(o),
+    stride_w: o.strideW(),
+    stride_h: o.strideH(),
+    depth_multiplier: o.depthMultiplier(),
+    fused_activation_function: activation(o),
+    dilation_w_factor: o.dilationWFactor(),
+    dilation_h_factor: o.dilationHFactor(),
+  })),
+  Pool2DOptions: decoder(Pool2DOptions, (o) => ({
+    padding: padding(o),
+    stride_w: o.strideW(),
+    stride_h: o.strideH(),
+    filter_width: o.filterWidth(),
+    filter_height: o.filterHeight(),
+    fused_activation_function: activation(o),
+  })),
+  FullyConnectedOptions: decoder(FullyConnectedOptions, (o) => ({
+    fused_activation_function: activation(o),
+    weights_format: nameOf(FullyConnectedOptionsWeightsFormat, o.weightsFormat()),
+    keep_num_dims: o.keepNumDims(),
+    asymmetric_quantize_inputs: o.asymmetricQuantizeInputs(),
+    quantized_bias_type: tensorType(o.quantizedBiasType()),
+  })),
+  SoftmaxOptions: decoder(SoftmaxOptions, (o) => ({ beta: o.beta() })),
+  ConcatenationOptions: decoder(ConcatenationOptions, (o) => ({
+    axis: o.axis(),
+    fused_activation_function: activation(o),
+  })),
+  AddOptions: decoder(AddOptions, (o) => ({ ...fusedOnly(o), pot_scale_int16: o.potScaleInt16() })),
+  SubOptions: decoder(SubOptions, (o) => ({ ...fusedOnly(o), pot_scale_int16: o.potScaleInt16() })),
+  MulOptions: decoder(MulOptions, fusedOnly),
+  DivOptions: decoder(DivOptions, fusedOnly),
+  L2NormOptions: decoder(L2NormOptions, fusedOnly),
+  LocalResponseNormalizationOptions: decoder(LocalResponseNormalizationOptions, (o) => ({
+    radius: o.radius(),
+    bias: o.bias(),
+    alpha: o.alpha(),
+    beta: o.beta(),
+  })),
+  ReshapeOptions: decoder(ReshapeOptions, (o) => ({
+    new_shape: ints(o.newShapeLength(), (i) => o.newShape(i)),
+  })),
+  // new_height and new_width are deprecated in the schema (flatc generates no accessor for them).
+  ResizeBilinearOptions: decoder(ResizeBilinearOptions, resize),
+  ResizeNearestNeighborOptions: decoder(ResizeNearestNeighborOptions, resize),
+  TransposeConvOptions: decoder(TransposeConvOptions, (o) => ({
+    padding: padding(o),
+    stride_w: o.strideW(),
+    stride_h: o.strideH(),
+    fused_activation_function: activation(o),
+    quantized_bias_type: tensorType(o.quantizedBiasType()),
+  })),
+  SpaceToDepthOptions: decoder(SpaceToDepthOptions, (o) => ({ block_size: o.blockSize() })),
+  DepthToSpaceOptions: decoder(DepthToSpaceOptions, (o) => ({ block_size: o.blockSize() })),
+  ReducerOptions: decoder(ReducerOptions, (o) => ({ keep_dims: o.keepDims() })),
+  SqueezeOptions: decoder(SqueezeOptions, (o) => ({
+    squeeze_dims: ints(o.squeezeDimsLength(), (i) => o.squeezeDims(i)),
+  })),
+  SplitOptions: decoder(SplitOptions, (o) => ({ num_splits: o.numSplits() })),
+  SplitVOptions: decoder(SplitVOptions, (o) => ({ num_splits: o.numSplits() })),
+  StridedSliceOptions: decoder(StridedSliceOptions, (o) => ({
+    begin_mask: o.beginMask(),
+    end_mask: o.endMask(),
+    ellipsis_mask: o.ellipsisMask(),
+    new_axis_mask: o.newAxisMask(),
+    shrink_axis_mask: o.shrinkAxisMask(),
+    offset: o.offset(),
+  })),
+  PackOptions: decoder(PackOptions, (o) => ({ values_count: o.valuesCount(), axis: o.axis() })),
+  UnpackOptions: decoder(UnpackOptions, (o) => ({ num: o.num(), axis: o.axis() })),
+  LeakyReluOptions: decoder(LeakyReluOptions, (o) => ({ alpha: o.alpha() })),
+  GatherOptions: decoder(GatherOptions, (o) => ({ axis: o.axis(), batch_dims: o.batchDims() })),
+  MirrorPadOptions: decoder(MirrorPadOptions, (o) => ({ mode: nameOf(MirrorPadMode, o.mode()) })),
+  CastOptions: decoder(CastOptions, (o) => ({
+    in_data_type: tensorType(o.inDataType()),
+    out_data_type: tensorType(o.outDataType()),
+  })),
+  BatchMatMulOptions: decoder(BatchMatMulOptions, (o) => ({
+    adj_x: o.adjX(),
+    adj_y: o.adjY(),
+    asymmetric_quantize_inputs: o.asymmetricQuantizeInputs(),
+  })),
+  ArgMaxOptions: decoder(ArgMaxOptions, (o) => ({ output_type: tensorType(o.outputType()) })),
+  ArgMinOptions: decoder(ArgMinOptions, (o) => ({ output_type: tensorType(o.outputType()) })),
+  ShapeOptions: decoder(ShapeOptions, (o) => ({ out_type: tensorType(o.outType()) })),
+  GeluOptions: decoder(GeluOptions, (o) => ({ approximate: o.approximate() })),
+  UnidirectionalSequenceLSTMOptions: decoder(UnidirectionalSequenceLSTMOptions, (o) => ({
+    fused_activation_function: activation(o),
+    cell_clip: o.cellClip(),
+    proj_clip: o.projClip(),
+    time_major: o.timeMajor(),
+    asymmetric_quantize_inputs: o.asymmetricQuantizeInputs(),
+    diagonal_recurrent_tensors: o.diagonalRecurrentTensors(),
+  })),
   // Control flow: the subgraphs an operator runs.
-  IfOptions: [f('then_subgraph_index', 'i32'), f('else_subgraph_index', 'i32')],
-  WhileOptions: [f('cond_subgraph_index', 'i32'), f('body_subgraph_index', 'i32')],
-  CallOnceOptions: [f('init_subgraph_index', 'i32')],
-  CallOptions: [f('subgraph', 'i32')],
-  // Option tables without fields: decoding them proves the table is well formed.
-  PadOptions: [],
-  PadV2Options: [],
-  TransposeOptions: [],
-  HardSwishOptions: [],
-  DequantizeOptions: [],
-  QuantizeOptions: [],
-  MaximumMinimumOptions: [],
-  ExpandDimsOptions: [],
-  SliceOptions: [],
-  ExpOptions: [],
-  TileOptions: [],
+  IfOptions: decoder(IfOptions, (o) => ({
+    then_subgraph_index: o.thenSubgraphIndex(),
+    else_subgraph_index: o.elseSubgraphIndex(),
+  })),
+  WhileOptions: decoder(WhileOptions, (o) => ({
+    cond_subgraph_index: o.condSubgraphIndex(),
+    body_subgraph_index: o.bodySubgraphIndex(),
+  })),
+  CallOnceOptions: decoder(CallOnceOptions, (o) => ({ init_subgraph_index: o.initSubgraphIndex() })),
+  CallOptions: decoder(CallOptions, (o) => ({ subgraph: o.subgraph() })),
 };
 
-function enumNames(field: OptionField): readonly string[] {
-  if (field.kind === 'padding') return PADDINGS;
-  if (field.kind === 'activation') return ACTIVATIONS;
-  if (field.kind === 'tensorType') return TENSOR_TYPES;
-  return field.names ?? [];
-}
+/** Option tables without fields: decoded to no values, and so reported as decoded. */
+const EMPTY = new Set([
+  'PadOptions',
+  'PadV2Options',
+  'TransposeOptions',
+  'HardSwishOptions',
+  'DequantizeOptions',
+  'QuantizeOptions',
+  'MaximumMinimumOptions',
+  'ExpandDimsOptions',
+  'SliceOptions',
+  'ExpOptions',
+  'TileOptions',
+]);
 
-/** Name of option union type `code` (1-based; 0 is NONE), or `Options_<code>` when unknown. */
-export function builtinOptionsName(code: number): string {
-  return BUILTIN_OPTIONS[code - 1] ?? `Options_${code}`;
-}
-
-/** Decodes the options table `t` of union member `type`. */
-export function decodeOptions(type: string, t: FlatTable): TfliteOptions {
-  const fields = OPTION_FIELDS[type];
-  const values: Record<string, TfliteOptionValue> = {};
-  if (fields !== undefined) {
-    fields.forEach((field, id) => {
-      const dflt = field.dflt;
-      switch (field.kind) {
-        case 'i32':
-          values[field.name] = t.i32(id, field.name, typeof dflt === 'number' ? dflt : 0);
-          break;
-        case 'f32':
-          values[field.name] = t.f32(id, field.name, typeof dflt === 'number' ? dflt : 0);
-          break;
-        case 'bool':
-          values[field.name] = t.bool(id, field.name, dflt === true);
-          break;
-        case 'i32[]':
-          values[field.name] = t.numbers(id, field.name, 'i32') ?? [];
-          break;
-        default: {
-          // Enums are stored as int8 (Padding, ActivationFunctionType, TensorType).
-          const code = t.i8(id, field.name, typeof dflt === 'number' ? dflt : 0);
-          values[field.name] = enumNames(field)[code] ?? `UNKNOWN_${code}`;
-        }
-      }
-    });
-  }
-  return { type, offset: t.pos, values, decoded: fields !== undefined };
-}
-
-/** Encodes options of union member `type` for the builder; unknown fields are an error. */
-export function encodeOptions(type: string, values: Record<string, TfliteOptionValue>): FlatTableSpec {
-  const fields = OPTION_FIELDS[type];
-  if (fields === undefined) throw new Error(`the builder cannot write ${type}`);
-  for (const name of Object.keys(values)) {
-    if (!fields.some((x) => x.name === name)) throw new Error(`${type} has no field ${name}`);
-  }
-  const out: (FlatField | undefined)[] = [];
-  fields.forEach((field, id) => {
-    const v = values[field.name];
-    if (v === undefined) return;
-    switch (field.kind) {
-      case 'i32':
-        out[id] = { kind: 'i32', value: Number(v) };
-        break;
-      case 'f32':
-        out[id] = { kind: 'f32', value: Number(v) };
-        break;
-      case 'bool':
-        out[id] = { kind: 'bool', value: v === true };
-        break;
-      case 'i32[]':
-        out[id] = { kind: 'vector', elem: 'i32', value: v as number[] };
-        break;
-      default: {
-        const code = typeof v === 'number' ? v : enumNames(field).indexOf(String(v));
-        if (code < 0) throw new Error(`${type}.${field.name}: unknown value ${String(v)}`);
-        out[id] = { kind: 'i8', value: code };
-      }
-    }
-  });
-  return { fields: out };
-}
-
-/** The union type code of options table `type` (1-based), or undefined. */
-export function builtinOptionsCode(type: string): number | undefined {
-  const i = BUILTIN_OPTIONS.indexOf(type);
-  return i < 0 ? undefined : i + 1;
+/** Decodes the options table at `pos` of union member `type`. */
+export function decodeOptions(type: string, bb: ByteBuffer, pos: number): TfliteOptions {
+  const decode = DECODERS[type];
+  if (decode !== undefined) return { type, offset: pos, values: decode(bb, pos), decoded: true };
+  return { type, offset: pos, values: {}, decoded: EMPTY.has(type) };
 }

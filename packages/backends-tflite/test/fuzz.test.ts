@@ -5,11 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { ModelParseError } from '@edge/core';
 import { expect, it } from 'vitest';
-import { buildTflite, EDGETPU_RULES, modelGraphFromTflite, readTflite, TFLITE_RULES } from '../src/index.js';
+import { EDGETPU_RULES, modelGraphFromTflite, readTflite, TFLITE_RULES } from '../src/index.js';
+import { buildTflite } from './helpers/build-tflite.js';
 import { evaluate, i8, i8const, i32const, MEDIAPIPE } from './helpers/models.js';
 
 const CASES = Number(process.env.EDGE_FUZZ_CASES ?? 6_000);
-const BUDGET_MS = Number(process.env.EDGE_FUZZ_MS ?? 20_000);
 
 /** mulberry32: small, fast, seedable. */
 function rng(seed: number): () => number {
@@ -98,15 +98,16 @@ function generated(): Uint8Array {
   });
 }
 
-it(`ends every one of ${CASES} mutated models in a parse or a typed ModelParseError`, () => {
+it(`ends every one of ${CASES} mutated models in a parse or a typed ModelParseError`, {
+  timeout: 300_000,
+}, () => {
   // Plain copies (Buffer#slice would return views, and mutations would corrupt the seeds).
   const seeds = [...Object.values(MEDIAPIPE).map((p) => new Uint8Array(readFileSync(p))), generated()];
   const r = rng(Number(process.env.EDGE_FUZZ_SEED ?? 20261126));
-  const started = Date.now();
   const outcomes = { parsed: 0, rejected: 0 };
   const byMutation = new Map<string, number>();
   let done = 0;
-  for (; done < CASES && Date.now() - started < BUDGET_MS; done++) {
+  for (; done < CASES; done++) {
     // The small generated model is cheap and dense in structure: half the cases.
     const src = done % 2 === 0 ? seeds[seeds.length - 1]! : seeds[int(r, seeds.length - 1)]!;
     const [name, mutate] = MUTATIONS[int(r, MUTATIONS.length)]!;
@@ -132,11 +133,12 @@ it(`ends every one of ${CASES} mutated models in a parse or a typed ModelParseEr
       byMutation.set(name, (byMutation.get(name) ?? 0) + 1);
     }
     const ms = performance.now() - t0;
-    if (ms > 1000) throw new Error(`case ${done} (${name}) took ${ms.toFixed(0)} ms`);
+    // A hang guard, not a speed test: one case decodes in well under a millisecond.
+    if (ms > 5000) throw new Error(`case ${done} (${name}) took ${ms.toFixed(0)} ms`);
   }
   console.log(`fuzz: ${done} cases, ${outcomes.parsed} parsed, ${outcomes.rejected} rejected`);
   expect(done).toBe(CASES);
   expect(outcomes.rejected).toBeGreaterThan(CASES / 5);
   expect(outcomes.parsed).toBeGreaterThan(CASES / 20);
   for (const [name] of MUTATIONS) expect(byMutation.get(name) ?? 0, name).toBeGreaterThan(0);
-}, 60_000);
+});

@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { ArgumentError, FileIOError, ModelParseError } from '@edge/core';
+import { Builder } from 'flatbuffers';
 import { describe, expect, it } from 'vitest';
-import { type FlatTableSpec, writeFlatBuffer } from '../src/flat-builder.js';
 import { readTflite, readTfliteFile, summarizeTflite } from '../src/index.js';
+import { Model, SubGraph, Tensor } from '../src/third_party/tflite/schema-generated.js';
+import { type RawOperator, writeTflite } from './helpers/build-tflite.js';
 import { MEDIAPIPE } from './helpers/models.js';
 
 function opCounts(path: string): Record<string, number> {
@@ -224,71 +226,26 @@ describe('bad input', () => {
     );
   });
 
-  const tensor: FlatTableSpec = {
-    fields: [
-      { kind: 'vector', elem: 'i32', value: [1] },
-      { kind: 'i8', value: 0 },
-    ],
-  };
-  const model = (ops: { fields: unknown[] }[], codes = 1) =>
-    writeFlatBuffer(
-      {
-        fields: [
-          { kind: 'u32', value: 3 },
-          {
-            kind: 'tables',
-            value: Array.from({ length: codes }, () => ({ fields: [{ kind: 'i8', value: 0 }] })),
-          },
-          {
-            kind: 'tables',
-            value: [
-              {
-                fields: [
-                  { kind: 'tables', value: [tensor] },
-                  { kind: 'vector', elem: 'i32', value: [0] },
-                  { kind: 'vector', elem: 'i32', value: [0] },
-                  { kind: 'tables', value: ops as never },
-                ],
-              },
-            ],
-          },
-        ],
-      },
-      'TFL3',
-    );
+  const model = (operators: RawOperator[], codes = 1) =>
+    writeTflite({
+      operatorCodes: Array.from({ length: codes }, () => ({})),
+      subgraphs: [{ tensors: [{ shape: [1] }], inputs: [0], outputs: [0], operators }],
+    });
 
   it('EXPECTED FAILURE - an operator whose opcode_index is outside the operator codes', () => {
-    const e = parseError(model([{ fields: [{ kind: 'u32', value: 4 }] }]));
+    const e = parseError(model([{ opcodeIndex: 4 }]));
     expect(e.reason).toBe('opcode_index 4 is outside the 1 operator codes');
     expect(e.fieldPath).toBe('Model.subgraphs[0].operators[0].opcode_index');
   });
 
   it('EXPECTED FAILURE - an operator input that is not a tensor of the subgraph', () => {
-    const e = parseError(
-      model([
-        {
-          fields: [
-            { kind: 'u32', value: 0 },
-            { kind: 'vector', elem: 'i32', value: [0, 9] },
-          ],
-        },
-      ]),
-    );
+    const e = parseError(model([{ opcodeIndex: 0, inputs: [0, 9] }]));
     expect(e.reason).toBe('tensor index 9 is outside the 1 tensors');
     expect(e.fieldPath).toBe('Model.subgraphs[0].operators[0].inputs[1]');
   });
 
   it('reads -1 as an omitted optional input', () => {
-    const m = readTflite(
-      model([
-        {
-          fields: [
-            { kind: 'u32', value: 0 },
-            { kind: 'vector', elem: 'i32', value: [0, -1] },
-          ],
-        },
-      ]),
-    );
+    const m = readTflite(model([{ opcodeIndex: 0, inputs: [0, -1] }]));
     expect(m.subgraphs[0]!.operators[0]!.inputs).toEqual([0, -1]);
   });
 
@@ -296,25 +253,20 @@ describe('bad input', () => {
     // 20k tensor entries all pointing at one table whose shape has 20k entries: 4e8 decoded
     // numbers from under 1 MB. The budget stops it instead of allocating gigabytes.
     const N = 20_000;
-    const small = { fields: [{ kind: 'vector', elem: 'i32', value: [1] }] };
-    const big = { fields: [{ kind: 'vector', elem: 'i32', value: new Array(N).fill(1) }] };
-    const tensors = [...Array.from({ length: N - 1 }, () => small), big];
-    const bytes = writeFlatBuffer(
-      {
-        fields: [
-          { kind: 'u32', value: 3 },
-          undefined,
-          { kind: 'tables', value: [{ fields: [{ kind: 'tables', value: tensors as never }] }] },
-        ],
-      },
-      'TFL3',
-    );
-    const dv = new DataView(bytes.buffer);
-    let vec = 8;
-    while (dv.getUint32(vec, true) !== N) vec += 4;
-    const lastEntry = vec + 4 * N;
-    const shared = lastEntry + dv.getUint32(lastEntry, true);
-    for (let i = 1; i <= N; i++) dv.setUint32(vec + 4 * i, shared - (vec + 4 * i), true);
+    const b = new Builder(1 << 20);
+    const shape = Tensor.createShapeVector(b, new Array(N).fill(1));
+    Tensor.startTensor(b);
+    Tensor.addShape(b, shape);
+    const shared = Tensor.endTensor(b);
+    b.startVector(4, N, 4);
+    for (let i = 0; i < N; i++) b.addOffset(shared);
+    const tensors = b.endVector();
+    const subgraphs = Model.createSubgraphsVector(b, [SubGraph.createSubGraph(b, tensors, 0, 0, 0, 0)]);
+    Model.startModel(b);
+    Model.addVersion(b, 3);
+    Model.addSubgraphs(b, subgraphs);
+    b.finish(Model.endModel(b), 'TFL3');
+    const bytes = b.asUint8Array().slice();
     const e = parseError(bytes);
     expect(e.reason).toBe('decoded data exceeds what the input size allows (overlapping vectors?)');
     expect(e.fieldPath).toMatch(/^Model\.subgraphs\[0\]\.tensors\[\d+\]\.shape$/);

@@ -1,2 +1,10 @@
-export { DLA_ORIN_RULES, DLA_XAVIER_RULES } from './rules/dla.js';
-export { TRT_7_RULES, TRT_8_6_RULES, TRT_10_RULES } from './rules/tensorrt.js';
+export { ruleTableAliases, ruleTables } from './rule-tables.js';
+export { DLA_RULES } from './rules/dla.js';
+export { DLA_ALIASES, JETPACK_ALIASES } from './rules/jetpack.js';
+export {
+  type DocumentLine,
+  OPERATOR_DOCUMENTS,
+  type OperatorDocument,
+  type OperatorRow,
+} from './rules/operator-documents.js';
+export { TENSORRT_ALIASES, TENSORRT_RULES, tensorrtRules } from './rules/tensorrt.js';

@@ -4,10 +4,14 @@ import * as api from '../src/index.js';
 
 it('exports exactly these runtime names', () => {
   expect(Object.keys(api).sort()).toEqual([
-    'DLA_ORIN_RULES',
-    'DLA_XAVIER_RULES',
-    'TRT_10_RULES',
-    'TRT_7_RULES',
-    'TRT_8_6_RULES',
+    'DLA_ALIASES',
+    'DLA_RULES',
+    'JETPACK_ALIASES',
+    'OPERATOR_DOCUMENTS',
+    'TENSORRT_ALIASES',
+    'TENSORRT_RULES',
+    'ruleTableAliases',
+    'ruleTables',
+    'tensorrtRules',
   ]);
 });

@@ -1,61 +1,109 @@
-// The tables as data: every rule names its source, ids and versions are what the CLI expects, and
-// version ranges pick the rule each release's operators.md implies.
-import { findOpRule, type RuleTable } from '@edge/core';
+// The TensorRT tables against their documents: one table per release, one rule per row citing its
+// line, every restriction clause understood, aliases pointing at the newest release of a major.
+import { findOpRule } from '@edge/core';
 import { describe, expect, it } from 'vitest';
-import { DLA_ORIN_RULES, DLA_XAVIER_RULES, TRT_7_RULES, TRT_8_6_RULES, TRT_10_RULES } from '../src/index.js';
+import { OPERATOR_DOCUMENTS, TENSORRT_ALIASES, TENSORRT_RULES, tensorrtRules } from '../src/index.js';
+import { documentSource } from '../src/rules/operator-documents.js';
+import { rowConditions, splitClauses } from '../src/rules/restrictions.js';
 
-const TABLES: RuleTable[] = [TRT_7_RULES, TRT_8_6_RULES, TRT_10_RULES, DLA_XAVIER_RULES, DLA_ORIN_RULES];
-
-describe('TensorRT and DLA tables', () => {
-  it('have the ids, kinds and fallbacks the checker and CLI use', () => {
-    expect(TABLES.map((t) => [t.id, t.kind, t.version, t.fallback?.target ?? null])).toEqual([
-      ['trt-7', 'engine', '7.2', null],
-      ['trt-8.6', 'engine', '8.6', null],
-      ['trt-10', 'engine', '10.0', null],
-      ['dla-xavier', 'accelerator', '8.6', 'trt-8.6'],
-      ['dla-orin', 'accelerator', '8.6', 'trt-8.6'],
+describe('TensorRT tables from onnx-tensorrt docs/operators.md', () => {
+  it('one table per release with a document, plus 10.3 derived from 10.1', () => {
+    expect(TENSORRT_RULES.map((t) => t.id)).toEqual([
+      'trt-7.0',
+      'trt-7.1',
+      'trt-7.2',
+      'trt-8.0',
+      'trt-8.2',
+      'trt-8.4',
+      'trt-8.5',
+      'trt-8.6',
+      'trt-9.0',
+      'trt-9.1',
+      'trt-9.2',
+      'trt-9.3',
+      'trt-10.0',
+      'trt-10.1',
+      'trt-10.3',
+      'trt-10.14',
+      'trt-10.15',
+      'trt-10.16',
+      'trt-11.1',
     ]);
+    expect(TENSORRT_RULES.filter((t) => t.source.unverified).map((t) => t.id)).toEqual(['trt-10.3']);
   });
 
-  it('name a document and version for every rule and condition', () => {
-    for (const t of TABLES) {
-      for (const r of t.ops) {
-        expect(r.source.document.length, String(r.op)).toBeGreaterThan(0);
-        expect(r.source.version.length).toBeGreaterThan(0);
-        for (const c of r.conditions ?? []) expect(c.description.length).toBeGreaterThan(0);
+  it("every row is a rule with the document's Y/N, citing the row's line at the document's commit", () => {
+    for (const doc of OPERATOR_DOCUMENTS) {
+      const table = tensorrtRules(doc.tensorrt)!;
+      expect(table.ops.length).toBe(new Set(doc.operators.map((r) => r.op)).size);
+      for (const row of doc.operators) {
+        // 8.4 lists HardSwish as N and as Y; its importer settles it (Y).
+        if (doc.tensorrt === '8.4' && row.op === 'HardSwish' && !row.supported) continue;
+        const rule = findOpRule(table, row.op, '')!;
+        expect(rule.support, `${doc.tensorrt} ${row.op}`).toBe(row.supported ? 'supported' : 'unsupported');
+        expect(rule.source).toMatchObject(documentSource(doc, row.line));
+        expect(rule.source.url).toBe(`${doc.source.url}#L${row.line}`);
       }
-      for (const g of t.graph) expect(g.source.document.length).toBeGreaterThan(0);
     }
   });
 
-  it('pick the rule of each release by version range', () => {
-    const support = (t: RuleTable, op: string) => findOpRule(t, op, '')?.support ?? 'unlisted';
-    expect([TRT_7_RULES, TRT_8_6_RULES, TRT_10_RULES].map((t) => support(t, 'NonMaxSuppression'))).toEqual([
-      'unsupported',
-      'supported',
-      'supported',
-    ]);
-    expect([TRT_7_RULES, TRT_8_6_RULES].map((t) => support(t, 'ScatterND'))).toEqual([
-      'unsupported',
-      'supported',
-    ]);
-    expect([TRT_7_RULES, TRT_8_6_RULES, TRT_10_RULES].map((t) => support(t, 'QLinearConv'))).toEqual([
-      'unsupported',
-      'unsupported',
-      'unsupported',
-    ]);
-    expect(support(TRT_8_6_RULES, 'FooBar')).toBe('unlisted');
-    expect(support(DLA_XAVIER_RULES, 'Softmax')).toBe('unlisted');
-    expect(support(DLA_ORIN_RULES, 'Softmax')).toBe('supported');
+  it('every restriction clause of every document becomes conditions (none left unread)', () => {
+    const unread: string[] = [];
+    for (const doc of OPERATOR_DOCUMENTS) {
+      for (const row of doc.operators.filter((r) => r.supported)) {
+        const { unhandled } = rowConditions({ doc, row, source: documentSource(doc, row.line) });
+        unread.push(...unhandled.map((u) => `${doc.tensorrt} ${row.op}: ${u}`));
+      }
+    }
+    expect(unread).toEqual([]);
   });
 
-  it('count their rules (a change here means a table changed)', () => {
-    expect(TABLES.map((t) => [t.id, t.ops.length, t.graph.length])).toEqual([
-      ['trt-7', expect.any(Number), 4],
-      ['trt-8.6', expect.any(Number), 4],
-      ['trt-10', expect.any(Number), 4],
-      ['dla-xavier', 12, 2],
-      ['dla-orin', 16, 2],
+  it('cuts restriction cells into clauses at sentences and <br />', () => {
+    expect(splitClauses('2D or 3D convolutions only\\. Weights `W` must be an initailizer   |')).toEqual([
+      '2D or 3D convolutions only',
+      'Weights `W` must be an initailizer',
+    ]);
+    expect(
+      splitClauses('Supported resize modes: `nearest`, `linear`.<br />Antialiasing is not supported.|'),
+    ).toEqual(['Supported resize modes: `nearest`, `linear`', 'Antialiasing is not supported']);
+  });
+
+  it('the opset range is the sentence of the document', () => {
+    const range = (v: string) => tensorrtRules(v)!.graph.find((g) => g.id === 'opset-range')!;
+    expect(range('7.2').description).toMatch(/at most 13/);
+    expect(range('8.6').description).toMatch(/at most 17/);
+    expect(range('10.0').description).toMatch(/between 9 and 20/);
+    expect(range('10.16').description).toMatch(/between 9 and 24/);
+    expect(range('8.6').source.row).toBe(5);
+  });
+
+  it('the issue rows: 7.2 has CumSum/Celu, 8.6 has Trilu/Mod/RoiAlign, 10.0 has no Gelu row but 10.16 has', () => {
+    const support = (v: string, op: string) => findOpRule(tensorrtRules(v)!, op, '')?.support ?? 'unlisted';
+    expect(['7.1', '7.2'].map((v) => support(v, 'CumSum'))).toEqual(['unsupported', 'supported']);
+    expect(
+      ['Trilu', 'Mod', 'RoiAlign', 'IsInf', 'Reciprocal', 'Shrink'].map((op) => support('8.6', op)),
+    ).toEqual(Array(6).fill('supported'));
+    expect(support('10.0', 'Gelu')).toBe('supported');
+    expect(support('8.6', 'Gelu')).toBe('unlisted');
+    expect(support('10.16', 'CastLike')).toBe('supported');
+  });
+
+  it('TensorRT 10.3 is 10.1 with the Slice axes restriction lifted by the 10.3 changelog, all unverified', () => {
+    const s101 = findOpRule(tensorrtRules('10.1')!, 'Slice', '')!;
+    const s103 = findOpRule(tensorrtRules('10.3')!, 'Slice', '')!;
+    expect(s101.conditions!.map((c) => c.description)).toEqual(['input axes is an initializer (constant)']);
+    expect(s103.conditions).toEqual([]);
+    expect(s103.source).toMatchObject({ path: 'docs/Changelog.md', row: 31, unverified: true });
+    expect(findOpRule(tensorrtRules('10.3')!, 'Conv', '')!.source.unverified).toBe(true);
+  });
+
+  it('major aliases name the newest release with a document', () => {
+    expect(TENSORRT_ALIASES.map((a) => [a.id, a.targets])).toEqual([
+      ['trt-7', ['trt-7.2']],
+      ['trt-8', ['trt-8.6']],
+      ['trt-9', ['trt-9.3']],
+      ['trt-10', ['trt-10.16']],
+      ['trt-11', ['trt-11.1']],
     ]);
   });
 });

@@ -3,7 +3,7 @@
 // says what the ranges were computed from, so a stale or foreign cache is refused, not used.
 
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import {
   ArgumentError,
   checkOneOf,
@@ -11,7 +11,9 @@ import {
   type EdgeErrorOptions,
   FileIOError,
   ModelParseError,
+  writeFileAtomic,
 } from '@edge/core';
+import { formatOrtCalibrationTable } from './ort-table.js';
 import { RANGE_METHODS, type RangeMethod, type RangeParams } from './ranges.js';
 
 /** Calibration algorithm names TensorRT writes in a cache's first line. */
@@ -123,6 +125,30 @@ export interface CalibrationMetadata {
   readonly datasetHash: string;
   /** sha256 (hex) of the cache text, so a cache and a JSON of different runs are told apart. */
   readonly cacheSha256: string;
+  /** The calibration images by file name and sha256 of their bytes, when the caller gave them. */
+  readonly images?: readonly ImageHash[];
+  /** Per tensor: the threshold (amax) and, when known, the smallest and largest value seen. */
+  readonly tensors?: Readonly<Record<string, TensorRange>>;
+  /** Accuracy of the INT8 model on the calibration images and on held-out ones, once measured. */
+  readonly evaluation?: unknown;
+  /** Shape of each model input as calibrated (what a timing run can feed). */
+  readonly inputs?: Readonly<Record<string, readonly number[]>>;
+}
+
+/** One calibration image in the JSON: file name and sha256 of its bytes. */
+export interface ImageHash {
+  readonly name: string;
+  readonly sha256: string;
+}
+
+/** One tensor's range in the JSON beside a cache. */
+export interface TensorRange {
+  /** Threshold: the dynamic range is [-amax, amax] (what the TensorRT cache holds). */
+  readonly amax: number;
+  /** Smallest value seen during calibration. */
+  readonly min?: number;
+  /** Largest value seen during calibration. */
+  readonly max?: number;
 }
 
 /** What a cache must have been computed from to be used; absent fields are not checked. */
@@ -155,6 +181,15 @@ export function sha256Hex(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/**
+ * Paths of onnxruntime's calibration table written beside a cache: `<cache>.onnxruntime.flatbuffers`
+ * (for its TensorRT execution provider's trt_int8_calibration_table_name) and
+ * `<cache>.onnxruntime.cache` (its plain-text form).
+ */
+export function ortTablePaths(cachePath: string): { readonly flatbuffers: string; readonly text: string } {
+  return { flatbuffers: `${cachePath}.onnxruntime.flatbuffers`, text: `${cachePath}.onnxruntime.cache` };
+}
+
 /** Path of the JSON written beside a cache. */
 export function metadataPath(cachePath: string): string {
   return `${cachePath}.json`;
@@ -171,17 +206,6 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-  } catch (cause) {
-    rmSync(tmp, { force: true });
-    throw new FileIOError(`cannot write ${path}: ${(cause as Error).message}`, path, { cause });
-  }
-}
-
 /** What {@link writeCalibrationCache} writes. */
 export interface CalibrationCacheContent extends TrtCacheOptions {
   /** Threshold (amax) per tensor. */
@@ -190,11 +214,20 @@ export interface CalibrationCacheContent extends TrtCacheOptions {
   readonly params?: RangeParams;
   readonly modelSha256: string;
   readonly datasetHash: string;
+  /** Recorded in the JSON: the images calibrated on. */
+  readonly images?: readonly ImageHash[];
+  /** Recorded in the JSON beside each tensor's amax: the smallest and largest value seen. */
+  readonly extremes?: Readonly<Record<string, { readonly min: number; readonly max: number }>>;
+  /** Recorded in the JSON: held-out figures (see {@link recordEvaluation}). */
+  readonly evaluation?: unknown;
+  /** Recorded in the JSON: the shape of each model input as calibrated. */
+  readonly inputs?: Readonly<Record<string, readonly number[]>>;
 }
 
 /**
- * Writes the TensorRT cache at `path` and its JSON at {@link metadataPath}, each through a
- * temporary file and a rename, so a reader never sees half a file. The header's algorithm
+ * Writes the TensorRT cache at `path`, its JSON at {@link metadataPath} and onnxruntime's
+ * calibration table at {@link ortTablePaths}, each with core's `writeFileAtomic`, so a reader never
+ * sees half a file (the TensorRT cache last: it is what a reuse looks for first). The header's algorithm
  * defaults to MinMaxCalibration for `minmax`, EntropyCalibration2 otherwise (TensorRT reads only
  * the scales; the JSON keeps the true method).
  *
@@ -216,10 +249,46 @@ export function writeCalibrationCache(path: string, content: CalibrationCacheCon
     modelSha256: checkString('content.modelSha256', content.modelSha256),
     datasetHash: checkString('content.datasetHash', content.datasetHash),
     cacheSha256: sha256Hex(text),
+    ...(content.images ? { images: content.images } : {}),
+    tensors: Object.fromEntries(
+      Object.entries(content.ranges).map(([name, amax]) => {
+        const e = content.extremes?.[name];
+        return [name, e ? { amax, min: e.min, max: e.max } : { amax }];
+      }),
+    ),
+    ...(content.inputs ? { inputs: content.inputs } : {}),
+    ...(content.evaluation === undefined ? {} : { evaluation: content.evaluation }),
   };
-  writeAtomic(metadataPath(path), `${JSON.stringify(metadata, null, 2)}\n`);
-  writeAtomic(path, text);
+  const ort = formatOrtCalibrationTable(content.ranges);
+  const ortPaths = ortTablePaths(path);
+  writeFileAtomic(ortPaths.flatbuffers, ort.flatbuffers);
+  writeFileAtomic(ortPaths.text, ort.text);
+  writeFileAtomic(metadataPath(path), `${JSON.stringify(metadata, null, 2)}\n`);
+  writeFileAtomic(path, text);
   return metadata;
+}
+
+/**
+ * Adds (or replaces) the accuracy figures in the JSON beside a cache, atomically; the cache itself
+ * is not touched.
+ *
+ * @throws FileIOError / ModelParseError as {@link readCalibrationCache}.
+ */
+export function recordEvaluation(path: string, evaluation: unknown): CalibrationMetadata {
+  const { metadata } = readCalibrationCache(path);
+  const updated = { ...metadata, evaluation };
+  writeFileAtomic(metadataPath(path), `${JSON.stringify(updated, null, 2)}\n`);
+  return updated;
+}
+
+/**
+ * The smallest value of every tensor recorded in a cache's JSON: what {@link QdqOptions.minimums}
+ * takes for asymmetric uint8 activations. Empty for a JSON written without extremes.
+ */
+export function tensorMinimums(metadata: CalibrationMetadata): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, t] of Object.entries(metadata.tensors ?? {})) if (t.min !== undefined) out[name] = t.min;
+  return out;
 }
 
 /** A cache read back: its metadata, its scales, and the thresholds (scale x 127) per tensor. */
@@ -305,10 +374,23 @@ export interface LoadOrCalibrateOptions extends TrtCacheOptions {
   readonly datasetHash: string;
   readonly method: RangeMethod;
   readonly params?: RangeParams;
-  /** Computes the thresholds when the cache cannot be reused. */
-  readonly calibrate: () => Promise<Readonly<Record<string, number>>>;
+  /**
+   * Computes the thresholds when the cache cannot be reused ({@link calibrate} returns this
+   * shape); `statistics`, when given, puts each tensor's extremes in the JSON.
+   */
+  readonly calibrate: () => Promise<{
+    readonly ranges: Readonly<Record<string, number>>;
+    readonly statistics?: {
+      readonly tensors: ReadonlyMap<string, { readonly min: number; readonly max: number }>;
+      readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
+    };
+  }>;
+  /** Recorded in the JSON: the images calibrated on. */
+  readonly images?: readonly ImageHash[];
   /** Recompute over a cache of another model or a damaged one instead of throwing; default false. */
   readonly overwrite?: boolean;
+  /** Recompute even when the cache could be reused (and replace one of another model); default false. */
+  readonly force?: boolean;
 }
 
 /** Result of {@link loadOrCalibrate}. */
@@ -317,6 +399,8 @@ export interface LoadOrCalibrateResult {
   readonly ranges: Record<string, number>;
   /** True when the cache was reused and `calibrate` not called. */
   readonly reused: boolean;
+  /** The JSON beside the cache. */
+  readonly metadata: CalibrationMetadata;
 }
 
 /**
@@ -332,30 +416,36 @@ export async function loadOrCalibrate(options: LoadOrCalibrateOptions): Promise<
   const { cachePath, modelSha256, datasetHash, method } = options;
   const params = options.params ?? {};
   let stale = true;
-  try {
-    readCalibrationCache(cachePath, { modelSha256 });
-    stale = false;
-  } catch (error) {
-    const missing = error instanceof FileIOError;
-    if (!missing && !options.overwrite) throw error;
+  if (!options.force) {
+    try {
+      readCalibrationCache(cachePath, { modelSha256 });
+      stale = false;
+    } catch (error) {
+      const missing = error instanceof FileIOError;
+      if (!missing && !options.overwrite) throw error;
+    }
   }
   if (!stale) {
     try {
       const cache = readCalibrationCache(cachePath, { modelSha256, datasetHash, method, params });
-      return { ranges: cache.ranges, reused: true };
+      return { ranges: cache.ranges, reused: true, metadata: cache.metadata };
     } catch (error) {
       if (!(error instanceof CalibrationCacheMismatchError)) throw error;
     }
   }
-  const computed = await options.calibrate();
+  const { ranges, statistics } = await options.calibrate();
   writeCalibrationCache(cachePath, {
-    ranges: computed,
+    ranges,
     method,
     params,
     modelSha256,
     datasetHash,
+    images: options.images,
+    extremes: statistics && Object.fromEntries(statistics.tensors),
+    inputs: statistics?.inputShapes,
     version: options.version,
     algorithm: options.algorithm,
   });
-  return { ranges: readCalibrationCache(cachePath).ranges, reused: false };
+  const cache = readCalibrationCache(cachePath);
+  return { ranges: cache.ranges, reused: false, metadata: cache.metadata };
 }

@@ -58,6 +58,8 @@ export interface ActivationStatistics {
   readonly samples: number;
   /** Wall time of the whole job, in milliseconds. */
   readonly elapsedMs: number;
+  /** Shape of each graph input in the first feed (what a later timing run can feed). */
+  readonly inputShapes: Readonly<Record<string, readonly number[]>>;
 }
 
 const RANDOM_OPS = /^(Random|Multinomial|Bernoulli)/;
@@ -181,14 +183,22 @@ export async function collectStatistics(
   const names = options.tensors ? [...options.tensors] : calibrationTensors(model);
   const stats = new Map(names.map((n) => [n, new TensorStatistics(options.histogram)]));
   const run = [{ model, tensors: names }];
-  const { samples, elapsedMs } = await runOverFeeds('calibration', run, feeds, options, ([outputs], feed) => {
-    for (const [name, s] of stats) {
-      const t = outputs![name] ?? feed[name];
-      if (!t) throw new ArgumentError(`tensor '${name}' is neither a graph input nor produced by a node`);
-      s.add(values(t, name));
-    }
-  });
-  return { tensors: stats, samples, elapsedMs };
+  const inputShapes: Record<string, readonly number[]> = {};
+  const { samples, elapsedMs } = await runOverFeeds(
+    'calibration',
+    run,
+    feeds,
+    options,
+    ([outputs], feed, k) => {
+      if (k === 0) for (const [name, t] of Object.entries(feed)) inputShapes[name] = [...t.shape];
+      for (const [name, s] of stats) {
+        const t = outputs![name] ?? feed[name];
+        if (!t) throw new ArgumentError(`tensor '${name}' is neither a graph input nor produced by a node`);
+        s.add(values(t, name));
+      }
+    },
+  );
+  return { tensors: stats, samples, elapsedMs, inputShapes };
 }
 
 /**

@@ -35,6 +35,11 @@ export interface CompareOptions extends RunSetOptions {
   readonly kind?: OutputKind;
   /** Threshold that binarises `map` outputs; default 0.3 (PaddleOCR's DB threshold). */
   readonly threshold?: number;
+  /**
+   * `classification`: rows whose reference top score reaches this are counted apart as confident
+   * ({@link OutputMetrics.confident}); default 0.9 (scores are probabilities after a Softmax).
+   */
+  readonly confidence?: number;
   /** Layers to list in {@link ComparisonReport.layers}; 0 skips the layer comparison. Default 10. */
   readonly layers?: number;
 }
@@ -49,6 +54,16 @@ export interface OutputMetrics {
   readonly meanAbsError: number;
   /** `classification`: share of rows whose arg-max class agrees; `segmentation`: share of pixels. */
   readonly top1Agreement?: number;
+  /**
+   * `classification`: top-1 agreement apart on the rows where the reference is confident (top
+   * score at least `options.confidence`) and on the others.
+   */
+  readonly confident?: {
+    readonly rows: number;
+    readonly top1Agreement: number;
+    readonly otherRows: number;
+    readonly otherTop1Agreement: number;
+  };
   /**
    * `map`: intersection over union of the binarised maps, all feeds pooled; `segmentation`: the
    * mean over classes of the per-class IoU of the arg-max masks (classes absent from both skipped).
@@ -74,8 +89,10 @@ export interface LayerError {
 export interface ComparisonReport {
   readonly samples: number;
   readonly outputs: readonly OutputMetrics[];
-  /** The compared tensors whose error grew most, largest growth first. */
+  /** The compared tensors whose error grew most, largest growth first (`options.layers` of them). */
   readonly layers: readonly LayerError[];
+  /** Every compared tensor, in graph order (what a chart of error per layer plots). */
+  readonly allLayers: readonly LayerError[];
   readonly elapsedMs: number;
 }
 
@@ -93,6 +110,8 @@ export class OutputAccumulator {
   private count = 0;
   private rows = 0;
   private agree = 0;
+  private sureRows = 0;
+  private sureAgree = 0;
   private inter = 0;
   private union = 0;
   private minIou = Number.POSITIVE_INFINITY;
@@ -104,6 +123,7 @@ export class OutputAccumulator {
     readonly name: string,
     readonly kind: OutputKind | undefined,
     readonly threshold: number,
+    readonly confidence = 0.9,
   ) {}
 
   private resolvedKind(shape: readonly number[]): OutputKind {
@@ -160,6 +180,10 @@ export class OutputAccumulator {
       }
       this.rows++;
       if (ia === ib) this.agree++;
+      if (a[ia]! >= this.confidence) {
+        this.sureRows++;
+        if (ia === ib) this.sureAgree++;
+      }
     }
   }
 
@@ -217,6 +241,17 @@ export class OutputAccumulator {
       ...(kind === 'classification' || kind === 'segmentation'
         ? { top1Agreement: this.rows ? this.agree / this.rows : 1 }
         : {}),
+      ...(kind === 'classification'
+        ? {
+            confident: {
+              rows: this.sureRows,
+              top1Agreement: this.sureRows ? this.sureAgree / this.sureRows : 1,
+              otherRows: this.rows - this.sureRows,
+              otherTop1Agreement:
+                this.rows > this.sureRows ? (this.agree - this.sureAgree) / (this.rows - this.sureRows) : 1,
+            },
+          }
+        : {}),
       ...(kind === 'map' || kind === 'segmentation'
         ? { iou: this.pooledIou(kind), minIou: Number.isFinite(this.minIou) ? this.minIou : 1 }
         : {}),
@@ -242,9 +277,11 @@ export class OutputAccumulator {
  * @internal
  * @throws ArgumentError on a bad kind or threshold.
  */
-export function checkReadOptions(options: Pick<CompareOptions, 'kind' | 'threshold'>): number {
+export function checkReadOptions(options: Pick<CompareOptions, 'kind' | 'threshold' | 'confidence'>): number {
   const threshold = options.threshold ?? 0.3;
   checkNumber('options.threshold', threshold);
+  if (options.confidence !== undefined)
+    checkNumber('options.confidence', options.confidence, { min: 0, max: 1 });
   if (options.kind !== undefined)
     checkOneOf('options.kind', options.kind, ['classification', 'map', 'segmentation', 'raw'] as const);
   return threshold;
@@ -276,7 +313,7 @@ export async function compareModels(
   if (missing !== undefined) {
     throw new ArgumentError(`output '${missing}' of the reference model is not an output of the candidate`);
   }
-  const outputs = names.map((n) => new OutputAccumulator(n, options.kind, threshold));
+  const outputs = names.map((n) => new OutputAccumulator(n, options.kind, threshold, options.confidence));
 
   // Tensors computed by both models under the same name (Q/DQ and Cast nodes keep them).
   const candProduced = new Set(candGraph.nodes.flatMap((n) => n.outputs));
@@ -323,24 +360,26 @@ export async function compareModels(
     const q = dq?.opType === 'DequantizeLinear' ? candGraph.producer(dq.inputs[0]!) : undefined;
     return q?.opType === 'QuantizeLinear' ? q.inputs[0]! : name;
   };
-  const layers = [...error]
-    .map(([tensor, e]): LayerError => {
-      const node = candGraph.producer(tensor) ?? refGraph.producer(tensor)!;
-      const before = Math.max(0, ...node.inputs.map((i) => error.get(source(i)) ?? 0));
-      return { tensor, op: node.opType, error: e, growth: e - before };
-    })
-    .sort((x, y) => y.growth - x.growth)
-    .slice(0, top);
-  return { samples, outputs: outputs.map((o) => o.metrics()), layers, elapsedMs };
+  const allLayers = [...error].map(([tensor, e]): LayerError => {
+    const node = candGraph.producer(tensor) ?? refGraph.producer(tensor)!;
+    const before = Math.max(0, ...node.inputs.map((i) => error.get(source(i)) ?? 0));
+    return { tensor, op: node.opType, error: e, growth: e - before };
+  });
+  const layers = [...allLayers].sort((x, y) => y.growth - x.growth).slice(0, top);
+  return { samples, outputs: outputs.map((o) => o.metrics()), layers, allLayers, elapsedMs };
 }
 
 function fixed(v: number | undefined, digits: number): string {
   return v === undefined ? '-' : v.toFixed(digits);
 }
 
-/** The report as a terminal table: one row per output, then the layers whose error grew most. */
-export function formatComparison(report: ComparisonReport): string {
-  const rows = [
+/**
+ * The header and one row per output, as the terminal table and the HTML page show them.
+ *
+ * @internal
+ */
+export function outputRows(report: ComparisonReport): string[][] {
+  return [
     ['output', 'kind', 'cosine', 'max |err|', 'mean |err|', 'top-1', 'IoU', 'min IoU'],
     ...report.outputs.map((o) => [
       o.name,
@@ -348,15 +387,38 @@ export function formatComparison(report: ComparisonReport): string {
       fixed(o.cosine, 6),
       fixed(o.maxAbsError, 5),
       fixed(o.meanAbsError, 6),
-      o.top1Agreement === undefined ? '-' : `${(o.top1Agreement * 100).toFixed(2)}%`,
+      o.top1Agreement === undefined ? '-' : percent(o.top1Agreement),
       fixed(o.iou, 4),
       fixed(o.minIou, 4),
     ]),
   ];
+}
+
+const percent = (v: number) => `${(v * 100).toFixed(2)}%`;
+
+/**
+ * Per classification output: its top-1 agreement on the rows where the reference was confident,
+ * and on the others.
+ *
+ * @internal
+ */
+export function confidenceLines(report: ComparisonReport): string[] {
+  return report.outputs.flatMap((o) =>
+    o.confident
+      ? [
+          `${o.name}: top-1 agreement ${percent(o.confident.top1Agreement)} on ${o.confident.rows} rows where the reference is confident, ${percent(o.confident.otherTop1Agreement)} on the ${o.confident.otherRows} others`,
+        ]
+      : [],
+  );
+}
+
+/** The report as a terminal table: one row per output, then the layers whose error grew most. */
+export function formatComparison(report: ComparisonReport): string {
   const lines = [
     `${report.samples} feeds compared in ${(report.elapsedMs / 1000).toFixed(1)} s`,
     '',
-    formatTable(rows, { right: (c) => c > 0 }),
+    formatTable(outputRows(report), { right: (c) => c > 0 }),
+    ...confidenceLines(report),
   ];
   if (report.layers.length) {
     lines.push('', 'layers whose relative error grew most');

@@ -51,6 +51,27 @@ export async function* imageFeeds(
   for (const path of images) yield { [input]: (await preprocess(path, spec)).tensor };
 }
 
+function readBytes(p: string): Buffer {
+  try {
+    return readFileSync(p);
+  } catch (e) {
+    throw new FileIOError(`cannot read ${p}: ${(e as Error).message}`, p, { cause: e });
+  }
+}
+
+/**
+ * Each file's name and the sha256 of its bytes: which images a calibration used, as its JSON
+ * records them.
+ *
+ * @throws FileIOError when a file cannot be read.
+ */
+export function imageHashes(paths: readonly string[]): { name: string; sha256: string }[] {
+  return paths.map((p) => ({
+    name: p.split('/').pop()!,
+    sha256: createHash('sha256').update(readBytes(p)).digest('hex'),
+  }));
+}
+
 /**
  * A hash of a set of files and of how they are preprocessed (sha256 over each file's name and
  * contents, and the spec): what a calibration cache records to know whether it may be reused.
@@ -61,12 +82,7 @@ export function datasetHash(paths: readonly string[], spec: PreprocessSpec | Pre
   const h = createHash('sha256');
   h.update(JSON.stringify(spec));
   for (const p of paths) {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(p);
-    } catch (e) {
-      throw new FileIOError(`cannot read ${p}: ${(e as Error).message}`, p, { cause: e });
-    }
+    const bytes = readBytes(p);
     h.update(`${p.split('/').pop()}\0${bytes.length}\0`);
     h.update(bytes);
   }

@@ -1,23 +1,39 @@
 export {
+  type ActivationChoice,
+  type ActivationChoiceOptions,
+  chooseActivationType,
+} from './activation-type.js';
+export {
   type CacheExpectation,
   type CalibrationCache,
   type CalibrationCacheContent,
   CalibrationCacheMismatchError,
   type CalibrationMetadata,
   formatTrtCache,
+  type ImageHash,
   type LoadOrCalibrateOptions,
   type LoadOrCalibrateResult,
   loadOrCalibrate,
   METADATA_FORMAT,
   metadataPath,
+  ortTablePaths,
   parseTrtCache,
   readCalibrationCache,
+  recordEvaluation,
   sha256Hex,
+  type TensorRange,
   type TrtCache,
   type TrtCacheOptions,
   type TrtCalibrationAlgorithm,
+  tensorMinimums,
   writeCalibrationCache,
 } from './cache.js';
+export {
+  type CalibrateOptions,
+  type CalibrationProgress,
+  type CalibrationResult,
+  calibrate,
+} from './calibrate.js';
 export {
   type ActivationStatistics,
   type CollectOptions,
@@ -37,14 +53,23 @@ export {
   type OutputKind,
   type OutputMetrics,
 } from './compare.js';
+export { type ComparisonHtmlOptions, comparisonHtml, writeComparisonHtml } from './compare-html.js';
 export {
   convertToFloat16,
   DEFAULT_FLOAT16_BLOCK_LIST,
   type Float16Options,
   type Float16Result,
 } from './fp16.js';
+export {
+  evaluateHeldOut,
+  formatHeldOut,
+  type HeldOutOptions,
+  type HeldOutReport,
+  splitHeldOut,
+} from './held-out.js';
 export { Histogram, type HistogramOptions, TensorStatistics } from './histogram.js';
-export { datasetHash, imageFeeds, listImages } from './images.js';
+export { datasetHash, imageFeeds, imageHashes, listImages } from './images.js';
+export { formatOrtCalibrationTable, type OrtCalibrationTable, pythonFloat } from './ort-table.js';
 export { DEFAULT_QDQ_OPS, type KeptNode, type QdqOptions, type QdqResult, quantizeQdq } from './qdq.js';
 export {
   computeRange,

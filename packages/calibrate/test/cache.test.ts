@@ -5,11 +5,16 @@ import { ArgumentError, FileIOError, ModelParseError } from '@edge/core';
 import { afterAll, expect, it, vi } from 'vitest';
 import {
   CalibrationCacheMismatchError,
+  formatOrtCalibrationTable,
   formatTrtCache,
   loadOrCalibrate,
+  ortTablePaths,
   parseTrtCache,
+  pythonFloat,
   readCalibrationCache,
+  recordEvaluation,
   sha256Hex,
+  tensorMinimums,
   writeCalibrationCache,
 } from '../src/index.js';
 import { python } from './helpers/python.js';
@@ -61,7 +66,7 @@ it('round-trips through the files, with the JSON beside, written atomically', ()
 
 it('reuses the cache for the same model, data and parameters; recomputes when the data change', async () => {
   const cachePath = join(dir, 'reuse.cache');
-  const calibrate = vi.fn(async () => ranges);
+  const calibrate = vi.fn(async () => ({ ranges }));
   const base = { cachePath, modelSha256: model, datasetHash: 'd1', method: 'entropy' as const, calibrate };
   expect((await loadOrCalibrate(base)).reused).toBe(false);
   const again = await loadOrCalibrate(base);
@@ -86,7 +91,7 @@ it('EXPECTED FAILURE - a cache of another model', async () => {
   expect(call).toThrow(CalibrationCacheMismatchError);
   expect(call).toThrow(`calibration cache ${cachePath} was computed for modelSha256 ${model}, not ${other}`);
   expect(call).toThrow(ArgumentError);
-  const calibrate = vi.fn(async () => ranges);
+  const calibrate = vi.fn(async () => ({ ranges }));
   const opts = { cachePath, modelSha256: other, datasetHash: 'd1', method: 'entropy' as const, calibrate };
   await expect(loadOrCalibrate(opts)).rejects.toThrow(CalibrationCacheMismatchError);
   expect(calibrate).not.toHaveBeenCalled();
@@ -127,4 +132,84 @@ it('BAD CALL - formatTrtCache with a negative range', () => {
   const call = () => formatTrtCache({ a: -1 });
   expect(call).toThrow(ArgumentError);
   expect(call).toThrow('Expected finite non-negative number for ranges["a"] but received -1');
+});
+
+it("writes onnxruntime's calibration table beside the cache: FlatBuffers as its TensorRT provider reads it, and text", () => {
+  const path = join(dir, 'ort.cache');
+  writeCalibrationCache(path, { ranges, method: 'entropy', modelSha256: model, datasetHash: 'd1' });
+  const paths = ortTablePaths(path);
+  // Read back with Debian's python3-flatbuffers the way onnxruntime's generated TrtTable/KeyValue
+  // classes do (root table, field 0 a vector of tables, each with string fields 0 and 1); the text
+  // as write_calibration_table prints it: `name str(float(float32 value))`, names sorted.
+  const back = python<{ table: [string, string][]; text: string }>(
+    `
+import json, sys, struct
+import flatbuffers
+from flatbuffers.table import Table
+buf = bytearray(open(sys.argv[1], 'rb').read())
+root = Table(buf, flatbuffers.encode.Get(flatbuffers.packer.uoffset, buf, 0))
+o = root.Offset(4)
+vec, n = root.Vector(o), root.VectorLen(o)
+table = []
+for i in range(n):
+    kv = Table(buf, root.Indirect(vec + i * 4))
+    table.append([kv.String(kv.Offset(4) + kv.Pos).decode(), kv.String(kv.Offset(6) + kv.Pos).decode()])
+r = json.loads(sys.argv[2])
+f32 = lambda v: struct.unpack('<f', struct.pack('<f', v))[0]
+text = ''.join('%s %s\\n' % (k, str(f32(r[k]))) for k in sorted(r))
+print(json.dumps({'table': table, 'text': text}))
+`,
+    [paths.flatbuffers, JSON.stringify(ranges)],
+  );
+  expect(back.table.map(([k]) => k)).toEqual(Object.keys(ranges).sort());
+  for (const [k, v] of back.table) expect(Number(v)).toBe(Math.fround(ranges[k as keyof typeof ranges]));
+  expect(readFileSync(paths.text, 'utf8')).toBe(back.text);
+  expect(formatOrtCalibrationTable(ranges).text).toBe(back.text);
+});
+
+it('pythonFloat prints as Python repr does', () => {
+  const values = [0.1, 1, 17, 1e-5, 0.0001, 123456.789, 1e16, 2.5e-12, Math.fround(0.0123), -3.75, 1e22];
+  const expected = python<string[]>(
+    'import json, sys; print(json.dumps([repr(float(v)) for v in json.loads(sys.argv[1])]))',
+    [JSON.stringify(values)],
+  );
+  expect(values.map(pythonFloat)).toEqual(expected);
+});
+
+it('the JSON records the images, each tensor with its extremes, and held-out figures', async () => {
+  const cachePath = join(dir, 'json.cache');
+  const images = [{ name: 'a.png', sha256: sha256Hex('a') }];
+  const statistics = {
+    tensors: new Map([
+      ['input', { min: -2.5, max: 1 }],
+      ['relu/out', { min: 0, max: 17 }],
+    ]),
+  };
+  const r = await loadOrCalibrate({
+    cachePath,
+    modelSha256: model,
+    datasetHash: 'd1',
+    method: 'percentile',
+    images,
+    calibrate: async () => ({ ranges, statistics }),
+  });
+  expect(r.metadata.images).toEqual(images);
+  expect(r.metadata.tensors).toEqual({
+    input: { amax: 2.5, min: -2.5, max: 1 },
+    'conv1:0': { amax: 0.0123 },
+    'relu/out': { amax: 17, min: 0, max: 17 },
+  });
+  expect(tensorMinimums(r.metadata)).toEqual({ input: -2.5, 'relu/out': 0 });
+  const evaluation = { scores: { calibration: 0.99, heldOut: 0.97 }, overfit: true };
+  recordEvaluation(cachePath, evaluation);
+  const again = await loadOrCalibrate({
+    cachePath,
+    modelSha256: model,
+    datasetHash: 'd1',
+    method: 'percentile',
+    calibrate: async () => ({ ranges }),
+  });
+  expect(again.reused).toBe(true);
+  expect(again.metadata.evaluation).toEqual(evaluation);
+  expect(again.metadata.tensors).toEqual(r.metadata.tensors);
 });

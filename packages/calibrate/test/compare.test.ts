@@ -155,8 +155,11 @@ describe('two heads: a map and class scores', () => {
         maxAbsError: 0,
         meanAbsError: 0,
         top1Agreement: 1,
+        confident: expect.objectContaining({ top1Agreement: 1, otherTop1Agreement: 1 }),
       },
     ]);
+    const { rows, otherRows } = self.outputs[1]!.confident!;
+    expect(rows + otherRows).toBe(self.samples);
     // Shared tensors compared too: none has an error.
     expect(self.layers.map((l) => l.error)).toEqual(self.layers.map(() => 0));
   });
@@ -188,6 +191,25 @@ describe('two heads: a map and class scores', () => {
     expect(logits!.top1Agreement).toBeGreaterThan(0);
     expect(logits!.top1Agreement).toBeLessThan(1);
     expect(map!.maxAbsError).toBeGreaterThan(0);
+    // Rows where the reference's top score reaches 0.9 are counted apart.
+    const argmax = (row: number[]) => row.indexOf(Math.max(...row));
+    const rows = ref.logits!.map((r, k) => ({
+      sure: Math.max(...r) >= 0.9,
+      agree: argmax(r) === argmax(cand.logits![k]!),
+    }));
+    const sure = rows.filter((r) => r.sure);
+    const other = rows.filter((r) => !r.sure);
+    expect(sure.length).toBeGreaterThan(0);
+    expect(other.length).toBeGreaterThan(0);
+    expect(logits!.confident).toEqual({
+      rows: sure.length,
+      top1Agreement: sure.filter((r) => r.agree).length / sure.length,
+      otherRows: other.length,
+      otherTop1Agreement: other.filter((r) => r.agree).length / other.length,
+    });
+    expect(formatComparison(report)).toContain(
+      `logits: top-1 agreement ${(logits!.confident!.top1Agreement * 100).toFixed(2)}% on ${sure.length} rows where the reference is confident`,
+    );
   });
 
   it("kind and threshold options: every output read as 'raw', or the map binarised at 0.35", async () => {

@@ -140,9 +140,11 @@ export function sourceAvailability(backend: string, format: ModelFormat, source:
 }
 
 /**
- * A shape for messages: `[N,3,48,192]`; free dimensions show their symbol, unnamed ones `?`.
+ * A shape for messages: `[N,3,48,192]`; free dimensions show their symbol, unnamed ones `?`, and a
+ * shape of unknown rank (null) is `(unknown rank)`.
  */
-export function formatShape(shape: readonly ModelDim[]): string {
+export function formatShape(shape: readonly ModelDim[] | null): string {
+  if (shape === null) return '(unknown rank)';
   return `[${shape.map((d) => (d === null ? '?' : String(d))).join(',')}]`;
 }
 

@@ -19,6 +19,7 @@ export {
   type TensorInfo,
   type TensorMap,
 } from './backend.js';
+export { BACKEND_NAMES, type BackendName, backendPackage, isModuleNotFound } from './backend-names.js';
 export {
   BENCH_RECORD_SCHEMA_VERSION,
   type BenchConfig,
@@ -74,6 +75,8 @@ export {
   UnsafePathError,
 } from './errors.js';
 export { float16BitsToFloat32, float32ToFloat16Bits, fromFloat16Array, toFloat16Array } from './float16.js';
+export type { ModelGraphOptions, ModelGraphReader } from './graph-reader.js';
+export { toModelSource } from './model-source.js';
 export {
   compareVersions,
   type ElementType,
@@ -92,6 +95,7 @@ export {
   type OpRule,
   type RuleSource,
   type RuleTable,
+  type RuleTableAlias,
   type TargetFallback,
   type TargetKind,
   type TensorQuantization,

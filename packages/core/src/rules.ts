@@ -96,6 +96,19 @@ export interface RuleSource {
   /** Its version or release, e.g. `release/8.6-GA`. */
   readonly version: string;
   readonly url?: string;
+  /** The repository the document is in (`onnx/onnx-tensorrt`), when it is one. */
+  readonly repository?: string;
+  /** The file in that repository (`docs/operators.md`). */
+  readonly path?: string;
+  /** The commit the file was read at. */
+  readonly commit?: string;
+  /** The line of the file (1-based) that states the rule: a table row, a comment. */
+  readonly row?: number;
+  /**
+   * True when no source settles the rule: it is inferred from a neighbouring version, from memory,
+   * or from a document that does not state it. Reports mark such verdicts `unverified`.
+   */
+  readonly unverified?: boolean;
   /** What is unverified, inferred or approximated; say it here rather than invent precision. */
   readonly note?: string;
 }
@@ -118,6 +131,11 @@ export interface OpCondition {
   readonly until?: string;
   /** Overrides the rule's source when the condition comes from another document. */
   readonly source?: RuleSource;
+  /**
+   * `note`: a failure is reported without changing the verdict (a restriction no model file can
+   * settle, e.g. one on run-time values). Default: the failure counts.
+   */
+  readonly effect?: 'note';
 }
 
 /** What a table says about one op type (or several that share conditions). */
@@ -161,6 +179,20 @@ export interface GraphRule {
   readonly fix?: string;
   readonly since?: string;
   readonly until?: string;
+  readonly source: RuleSource;
+}
+
+/**
+ * Another name for one or more tables: `trt-8` for the newest TensorRT 8 table, `jetpack-6.0` for
+ * the TensorRT and DLA tables of that JetPack release.
+ */
+export interface RuleTableAlias {
+  readonly id: string;
+  /** Human name: `JetPack 6.0 (TensorRT 8.6, DLA of Orin)`. */
+  readonly name: string;
+  /** Ids of the tables the alias stands for, in order. */
+  readonly targets: readonly string[];
+  /** The document that says what the alias stands for (a release page for a JetPack). */
   readonly source: RuleSource;
 }
 

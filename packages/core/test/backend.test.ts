@@ -98,6 +98,7 @@ describe('contract helpers', () => {
   it('formats shapes and infos', () => {
     expect(formatShape(['N', 3, null, 4])).toBe('[N,3,?,4]');
     expect(formatShape([])).toBe('[]');
+    expect(formatShape(null)).toBe('(unknown rank)');
     expect(describeTensorInfo(INPUTS[0]!)).toBe('float32 tensor of shape [N,3,48,?]');
   });
 

@@ -31,16 +31,25 @@ export {
   upsampleToResize,
 } from './edits/index.js';
 export { buildGraph, constantTensor, Graph, isDefaultDomain } from './graph.js';
+export { elementTypeOf, modelGraphFromOnnx, readOnnxGraph } from './model-graph.js';
+export { ONNX_OPERATORS, type OnnxOperator } from './operators.js';
 export { type ReadFileOptions, type ReadOptions, readModel, readModelFile } from './reader.js';
 export {
   type Dim,
-  type InferOptions,
   inferShapes,
+  type ShapeInferenceOptions,
   typeFromProto,
   typeToProto,
   type ValueType,
 } from './shape-inference/index.js';
 export { heaviestNodes, type ModelStats, modelStats, type NodeStats, type StatsOptions } from './stats.js';
+export {
+  type ModelSummary,
+  type SummaryLayer,
+  type SummaryOptions,
+  type SummaryValue,
+  summarizeModel,
+} from './summary.js';
 export {
   memorySource,
   readRange,

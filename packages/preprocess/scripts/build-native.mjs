@@ -24,7 +24,10 @@ function nodeDir() {
 }
 
 function skip(reason) {
-  const line = `@edge/preprocess: native kernel not built (${reason}); the TypeScript kernel will be used`;
+  // turbo caches this build as it is: once the reason is fixed, build:native (not turbo) rebuilds it.
+  const line =
+    `@edge/preprocess: native kernel not built (${reason}); the TypeScript kernel will be used ` +
+    '(once fixed, run `pnpm --filter @edge/preprocess build:native`: turbo would replay this build from its cache)';
   if (strict) {
     console.error(line);
     process.exit(1);

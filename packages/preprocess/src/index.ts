@@ -8,17 +8,9 @@ export {
   type RawImage,
   type SourceImage,
 } from './input.js';
-export { checkKernelJob } from './kernel/check-job.js';
-export { runKernel } from './kernel/fused.js';
-export type { Interpolation, KernelJob, Layout, OutputArray, OutputDType, Rect } from './kernel/job.js';
-export { runReferenceKernel } from './kernel/reference.js';
+export type { Interpolation, Layout, OutputDType } from './kernel/job.js';
 export type { KernelChoice } from './kernel/select.js';
-export {
-  loadNativeKernel,
-  type NativeKernel,
-  type NativeKernelStatus,
-  nativeKernelStatus,
-} from './native.js';
+export { type NativeKernelStatus, nativeKernelStatus } from './native.js';
 export { decodeNpy, encodeNpy } from './npy.js';
 export {
   type ColorMapName,
@@ -33,7 +25,6 @@ export {
   tensorToImage,
 } from './postprocess.js';
 export {
-  createKernelJob,
   outputSizeFor,
   type PreprocessedImage,
   type PreprocessOptions,
@@ -42,6 +33,13 @@ export {
   preprocessSync,
 } from './preprocess.js';
 export { PRESET_NAMES, PRESETS, type PresetName, preset } from './presets.js';
+export {
+  type RenderedTensor,
+  type RenderTensorOptions,
+  renderTensor,
+  TENSOR_IMAGE_KINDS,
+  type TensorImageKind,
+} from './render-tensor.js';
 export {
   type ColorOrder,
   type DynamicSize,

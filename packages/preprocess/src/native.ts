@@ -3,24 +3,16 @@
 // process, and remembers either the kernel or why there is none, so the caller can fall back to
 // the TypeScript kernel and say how to get the fast one.
 //
-// Every job is validated here, field by field, before anything reaches C++ (the addon repeats the
-// checks that memory safety depends on, as a second line). Jobs then travel packed into one
-// Int32Array and one Float64Array, the layout of native/src/addon.cc.
+// Jobs are validated by kernel/check-job.ts before anything reaches C++ (the addon keeps its own
+// checks only as a last line of defence), then travel packed into one Int32Array and one
+// Float64Array, the layout of native/src/addon.cc.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as types from 'node:util/types';
-import {
-  ArgumentError,
-  checkInteger,
-  checkOneOf,
-  checkPositiveInteger,
-  describeValue,
-  invalidArgument,
-} from '@edge/core';
-import type { Interpolation, KernelJob, Layout, OutputArray, OutputDType, Rect } from './kernel/job.js';
+import { checkKernelJob, checkKernelJobs } from './kernel/check-job.js';
+import type { Interpolation, KernelJob, OutputArray, OutputDType } from './kernel/job.js';
 
 /** The native kernel: the same contract as the TypeScript `runKernel`, the same output. */
 export interface NativeKernel {
@@ -67,8 +59,6 @@ interface Binding {
 
 const INTS_PER_JOB = 24;
 const FLOATS_PER_JOB = 16;
-/** The kernel's limit on any width or height (kMaxImageSide in native/src/kernel.h). */
-const MAX_SIDE = 1 << 20;
 const ADDON = 'edge_preprocess.node';
 /** Set to a path to load that addon instead; set to `0` or `off` to disable the native kernel. */
 const ENV = 'EDGE_PREPROCESS_NATIVE';
@@ -76,17 +66,13 @@ const BUILD_HINT =
   'build it with `pnpm --filter @edge/preprocess build:native` (needs python3, make and a C++17 compiler); ' +
   'the TypeScript kernel gives the same output meanwhile';
 
-const INTERPOLATIONS: readonly Interpolation[] = ['bilinear', 'nearest', 'area'];
-const LAYOUTS: readonly Layout[] = ['nchw', 'nhwc'];
-const DTYPES: readonly OutputDType[] = ['float32', 'float16', 'uint8', 'int8'];
-const DST_CHECK: Record<OutputDType, [string, (v: unknown) => boolean]> = {
-  float32: ['Float32Array', types.isFloat32Array],
-  float16: ['Uint16Array', types.isUint16Array],
-  uint8: ['Uint8Array', types.isUint8Array],
-  int8: ['Int8Array', types.isInt8Array],
-};
+interface Loaded {
+  runner?: NativeRunner;
+  kernel?: NativeKernel;
+  status: NativeKernelStatus;
+}
 
-let loaded: { kernel?: NativeKernel; status: NativeKernelStatus } | undefined;
+let loaded: Loaded | undefined;
 
 /**
  * The native kernel, loaded on the first call; `undefined` when it is not built or cannot load
@@ -94,6 +80,11 @@ let loaded: { kernel?: NativeKernel; status: NativeKernelStatus } | undefined;
  */
 export function loadNativeKernel(): NativeKernel | undefined {
   return load().kernel;
+}
+
+/** @internal The native kernel without its checks, for callers that ran checkKernelJobs already. */
+export function loadNativeRunner(): NativeRunner | undefined {
+  return load().runner;
 }
 
 /**
@@ -104,14 +95,15 @@ export function nativeKernelStatus(): NativeKernelStatus {
   return { ...load().status };
 }
 
-function load(): { kernel?: NativeKernel; status: NativeKernelStatus } {
+function load(): Loaded {
   if (loaded === undefined) loaded = tryLoad();
   return loaded;
 }
 
 function thisFile(): string {
-  // The CommonJS build has __filename; the ES module build (and the tests) have import.meta.
-  return typeof __filename === 'string' ? __filename : fileURLToPath(import.meta.url);
+  // This module's own file, never the caller's: under `node -e`, a global __filename of '[eval]'
+  // is visible to ES modules too. The CommonJS build gets import.meta.url from tsup's shim.
+  return fileURLToPath(import.meta.url);
 }
 
 /** The folder of @edge/preprocess's package.json, above this module (src/ or dist/). */
@@ -134,7 +126,7 @@ function packageDir(): string | undefined {
   }
 }
 
-function tryLoad(): { kernel?: NativeKernel; status: NativeKernelStatus } {
+function tryLoad(): Loaded {
   const override = process.env[ENV];
   if (override === '0' || override === 'off') {
     return { status: { available: false, reason: `the native kernel is disabled by ${ENV}=${override}` } };
@@ -151,8 +143,9 @@ function tryLoad(): { kernel?: NativeKernel; status: NativeKernelStatus } {
         },
       };
     }
-    // node-gyp's output first (a fresh local build), then the copy the package build puts in dist.
-    candidates.push(join(root, 'native', 'build', 'Release', ADDON), join(root, 'dist', 'native', ADDON));
+    // The copy the package build puts in dist first (what a build, or turbo's cache, made last),
+    // then node-gyp's own output (a source build alone, or a dist cleaned by tsup).
+    candidates.push(join(root, 'dist', 'native', ADDON), join(root, 'native', 'build', 'Release', ADDON));
   }
   const failures: string[] = [];
   const req = createRequire(thisFile());
@@ -173,8 +166,10 @@ function tryLoad(): { kernel?: NativeKernel; status: NativeKernelStatus } {
         continue;
       }
       const b = binding as Binding;
+      const runner = makeRunner(b);
       return {
-        kernel: makeKernel(b),
+        runner,
+        kernel: makeKernel(runner),
         status: { available: true, path, threads: b.threads, simd: b.simd },
       };
     } catch (error) {
@@ -190,182 +185,50 @@ function tryLoad(): { kernel?: NativeKernel; status: NativeKernelStatus } {
   };
 }
 
-function makeKernel(binding: Binding): NativeKernel {
+/** @internal The addon's two entry points for jobs that {@link checkKernelJobs} has passed. */
+export interface NativeRunner {
+  run(jobs: readonly KernelJob[]): void;
+  runAsync(jobs: readonly KernelJob[]): Promise<void>;
+}
+
+function packAll(jobs: readonly KernelJob[]): [Int32Array, Float64Array] {
+  const ints = new Int32Array(INTS_PER_JOB * jobs.length);
+  const floats = new Float64Array(FLOATS_PER_JOB * jobs.length);
+  for (let i = 0; i < jobs.length; i++) pack(jobs[i]!, ints, floats, i);
+  return [ints, floats];
+}
+
+function makeRunner(binding: Binding): NativeRunner {
+  return {
+    run(jobs) {
+      for (const job of jobs) binding.run(job.src, job.dst, ...packAll([job]));
+    },
+    runAsync(jobs) {
+      if (jobs.length === 0) return Promise.resolve();
+      return binding.runAsync(
+        jobs.map((j) => j.src),
+        jobs.map((j) => j.dst),
+        ...packAll(jobs),
+      );
+    },
+  };
+}
+
+function makeKernel(runner: NativeRunner): NativeKernel {
   return {
     run(job: KernelJob): void {
-      const slot = checkJob(job, 'job');
-      checkSharing([slot], false);
-      const ints = new Int32Array(INTS_PER_JOB);
-      const floats = new Float64Array(FLOATS_PER_JOB);
-      pack(job, ints, floats, 0);
-      binding.run(job.src, job.dst, ints, floats);
+      checkKernelJob(job);
+      runner.run([job]);
     },
     runAsync(jobs: KernelJob[]): Promise<void> {
       try {
-        if (!Array.isArray(jobs)) throw invalidArgument('jobs', jobs, 'array of KernelJob');
-        const slots = jobs.map((job, i) => checkJob(job, `jobs[${i}]`));
-        checkSharing(slots, true);
-        if (jobs.length === 0) return Promise.resolve();
-        const ints = new Int32Array(INTS_PER_JOB * jobs.length);
-        const floats = new Float64Array(FLOATS_PER_JOB * jobs.length);
-        for (let i = 0; i < jobs.length; i++) pack(jobs[i]!, ints, floats, i);
-        return binding.runAsync(
-          jobs.map((j) => j.src),
-          jobs.map((j) => j.dst),
-          ints,
-          floats,
-        );
+        checkKernelJobs(jobs, true);
+        return runner.runAsync(jobs);
       } catch (error) {
         return Promise.reject(error);
       }
     },
   };
-}
-
-/** The bytes one job reads and the bytes it writes, for the overlap checks. */
-interface Slot {
-  name: string;
-  src: Uint8Array;
-  dst: OutputArray;
-  /** Byte range of `src` and of the written part of `dst`, relative to their ArrayBuffers. */
-  read: [number, number];
-  write: [number, number];
-}
-
-function checkObject(name: string, value: unknown): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) throw invalidArgument(name, value, 'object');
-  return value as Record<string, unknown>;
-}
-
-function checkNumbers(name: string, value: unknown, length: number): number[] {
-  if (!Array.isArray(value) || value.length !== length) {
-    throw invalidArgument(name, value, `array of ${length} finite numbers (one per output channel)`);
-  }
-  value.forEach((v, i) => {
-    if (typeof v !== 'number' || !Number.isFinite(v))
-      throw invalidArgument(`${name}[${i}]`, v, 'finite number');
-  });
-  return value as number[];
-}
-
-function checkRect(name: string, value: unknown, inside?: { width: number; height: number }): Rect {
-  const r = checkObject(name, value);
-  if (inside) {
-    const x = checkInteger(`${name}.x`, r.x, { min: 0, max: inside.width - 1 });
-    const y = checkInteger(`${name}.y`, r.y, { min: 0, max: inside.height - 1 });
-    const width = checkPositiveInteger(`${name}.width`, r.width, { max: inside.width - x });
-    const height = checkPositiveInteger(`${name}.height`, r.height, { max: inside.height - y });
-    return { x, y, width, height };
-  }
-  // dstRect may hang over the output on any side (a crop after the resize).
-  const x = checkInteger(`${name}.x`, r.x, { min: -MAX_SIDE, max: MAX_SIDE });
-  const y = checkInteger(`${name}.y`, r.y, { min: -MAX_SIDE, max: MAX_SIDE });
-  const width = checkPositiveInteger(`${name}.width`, r.width, { max: MAX_SIDE });
-  const height = checkPositiveInteger(`${name}.height`, r.height, { max: MAX_SIDE });
-  return { x, y, width, height };
-}
-
-/** Validates every field of `value` as a KernelJob; `name` is how messages refer to it. */
-function checkJob(value: unknown, name: string): Slot {
-  const job = checkObject(name, value);
-  const src = job.src;
-  if (!types.isUint8Array(src)) throw invalidArgument(`${name}.src`, src, 'Uint8Array');
-  const width = checkPositiveInteger(`${name}.srcWidth`, job.srcWidth, { max: MAX_SIDE });
-  const height = checkPositiveInteger(`${name}.srcHeight`, job.srcHeight, { max: MAX_SIDE });
-  const cn = checkOneOf(`${name}.srcChannels`, job.srcChannels, [1, 3, 4] as const);
-  const stride = checkInteger(`${name}.srcStride`, job.srcStride, { min: width * cn, max: 2 ** 31 - 1 });
-  const need = (height - 1) * stride + width * cn;
-  if (src.length < need) {
-    throw invalidArgument(
-      `${name}.src.length`,
-      src.length,
-      `at least ${need} (srcHeight ${height} rows of srcStride ${stride} bytes)`,
-    );
-  }
-  const map = job.channelMap;
-  if (!Array.isArray(map) || map.length < 1 || map.length > 4) {
-    throw invalidArgument(`${name}.channelMap`, map, 'array of 1 to 4 source channel indices');
-  }
-  map.forEach((c, i) => {
-    checkInteger(`${name}.channelMap[${i}]`, c, { min: 0, max: cn - 1 });
-  });
-  const channels = map.length;
-  checkRect(`${name}.srcRect`, job.srcRect, { width, height });
-  checkRect(`${name}.dstRect`, job.dstRect);
-  const outWidth = checkPositiveInteger(`${name}.outWidth`, job.outWidth, { max: MAX_SIDE });
-  const outHeight = checkPositiveInteger(`${name}.outHeight`, job.outHeight, { max: MAX_SIDE });
-  checkOneOf(`${name}.interpolation`, job.interpolation, INTERPOLATIONS);
-  checkNumbers(`${name}.mul`, job.mul, channels);
-  checkNumbers(`${name}.add`, job.add, channels);
-  checkNumbers(`${name}.pad`, job.pad, channels);
-  checkOneOf(`${name}.layout`, job.layout, LAYOUTS);
-  const dtype = checkOneOf(`${name}.dtype`, job.dtype, DTYPES);
-  const q = job.quantScale;
-  if (typeof q !== 'number' || !Number.isFinite(q) || q <= 0) {
-    throw invalidArgument(`${name}.quantScale`, q, 'positive finite number');
-  }
-  checkInteger(`${name}.quantZeroPoint`, job.quantZeroPoint, {
-    min: Number.MIN_SAFE_INTEGER,
-    max: Number.MAX_SAFE_INTEGER,
-  });
-  const [arrayName, isExpected] = DST_CHECK[dtype];
-  const dst = job.dst;
-  if (!isExpected(dst)) throw invalidArgument(`${name}.dst`, dst, `${arrayName} (the storage of ${dtype})`);
-  const out = dst as OutputArray;
-  const size = channels * outWidth * outHeight;
-  const offset = checkInteger(`${name}.dstOffset`, job.dstOffset, { min: 0, max: Number.MAX_SAFE_INTEGER });
-  if (offset + size > out.length) {
-    throw invalidArgument(
-      `${name}.dstOffset`,
-      offset,
-      `offset with room for ${size} elements (${channels}x${outHeight}x${outWidth}) in dst of length ${out.length}`,
-    );
-  }
-  const e = out.BYTES_PER_ELEMENT;
-  return {
-    name,
-    src,
-    dst: out,
-    read: [src.byteOffset, src.byteOffset + src.length],
-    write: [out.byteOffset + offset * e, out.byteOffset + (offset + size) * e],
-  };
-}
-
-function intersects(a: [number, number], b: [number, number]): boolean {
-  return a[0] < b[1] && b[0] < a[1];
-}
-
-function isResizable(buffer: ArrayBufferLike): boolean {
-  return (buffer as { resizable?: boolean }).resizable === true;
-}
-
-/**
- * The kernel reads every source while threads write the outputs: a job must not write what it or
- * another job reads, and two jobs must not write the same elements. Off the main thread, a buffer
- * that can shrink could also pull memory from under a worker.
- */
-function checkSharing(slots: Slot[], async: boolean): void {
-  for (let i = 0; i < slots.length; i++) {
-    const a = slots[i]!;
-    if (async && (isResizable(a.src.buffer) || isResizable(a.dst.buffer))) {
-      throw new ArgumentError(
-        `Expected fixed-length buffers for ${a.name}.src and ${a.name}.dst in runAsync but received a resizable ArrayBuffer`,
-      );
-    }
-    for (let k = 0; k < slots.length; k++) {
-      const b = slots[k]!;
-      if (a.dst.buffer === b.src.buffer && intersects(a.write, b.read)) {
-        throw new ArgumentError(
-          `${a.name}.dst overlaps ${b.name}.src: the output slot (bytes ${a.write[0]} to ${a.write[1]}) shares memory with the source (bytes ${b.read[0]} to ${b.read[1]}) of one ${describeValue(a.dst.buffer)}`,
-        );
-      }
-      if (k > i && a.dst.buffer === b.dst.buffer && intersects(a.write, b.write)) {
-        throw new ArgumentError(
-          `${a.name} and ${b.name} write overlapping elements of the same dst (bytes ${a.write[0]} to ${a.write[1]} and ${b.write[0]} to ${b.write[1]})`,
-        );
-      }
-    }
-  }
 }
 
 const INTERPOLATION_CODE: Record<Interpolation, number> = { bilinear: 0, nearest: 1, area: 2 };

@@ -76,8 +76,8 @@ function values(t: Tensor, q: TensorToImageOptions['quantization']): Float32Arra
   return v;
 }
 
-/** Splits a 2-4 D image tensor into (batch, channels, height, width, layout). */
-function imageDims(
+/** @internal Splits a 2-4 D image tensor into (batch, channels, height, width, layout); no layout: guessed (a last axis of 1 or 3 means nhwc). */
+export function imageDims(
   t: Tensor,
   layout: 'nchw' | 'nhwc' | undefined,
 ): { n: number; c: number; h: number; w: number; layout: 'nchw' | 'nhwc' } {

@@ -6,7 +6,8 @@ import { crc32, deflateSync } from 'node:zlib';
 import { ArgumentError, FileIOError, isEdgeError, Tensor } from '@edge/core';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { createKernelJob, preprocess, preprocessSync } from '../src/preprocess.js';
+import { createKernelJob } from '../src/kernel/index.js';
+import { preprocess, preprocessSync } from '../src/preprocess.js';
 import { transformBox } from '../src/transform.js';
 import { ensureFixtures, photo } from './helpers/opencv.js';
 

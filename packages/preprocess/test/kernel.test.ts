@@ -5,9 +5,14 @@
 import type { Tensor } from '@edge/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allocateOutput } from '../src/kernel/convert.js';
-import { runKernel } from '../src/kernel/fused.js';
-import type { Interpolation, KernelJob, Layout, OutputDType } from '../src/kernel/job.js';
-import { runReferenceKernel } from '../src/kernel/reference.js';
+import {
+  type Interpolation,
+  type KernelJob,
+  type Layout,
+  type OutputDType,
+  runKernel,
+  runReferenceKernel,
+} from '../src/kernel/index.js';
 import { ensureFixtures, runReference, saveImage, scratch } from './helpers/opencv.js';
 
 /** A small deterministic PRNG (mulberry32). */

@@ -13,9 +13,17 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ArgumentError, isEdgeError } from '@edge/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runKernel } from '../src/kernel/fused.js';
-import type { Interpolation, KernelJob, Layout, OutputArray, OutputDType } from '../src/kernel/job.js';
-import { loadNativeKernel, type NativeKernel, nativeKernelStatus } from '../src/native.js';
+import {
+  type Interpolation,
+  type KernelJob,
+  type Layout,
+  loadNativeKernel,
+  type NativeKernel,
+  type OutputArray,
+  runKernel,
+  runReferenceKernel,
+} from '../src/kernel/index.js';
+import { nativeKernelStatus } from '../src/native.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PYTHON = '/usr/bin/python3';
@@ -202,6 +210,24 @@ describe('nativeKernelStatus', () => {
     expect(fresh.nativeKernelStatus().reason).toMatch(/failed to load/);
   });
 
+  it("finds the addon from its own files, not the caller's, when called from `node -e` (ESM and CommonJS builds)", () => {
+    const root = join(here, '..');
+    const expected = nativeKernelStatus();
+    for (const script of [
+      `import(${JSON.stringify(join(root, 'dist/index.js'))}).then((m) => console.log(JSON.stringify(m.nativeKernelStatus())))`,
+      `console.log(JSON.stringify(require(${JSON.stringify(join(root, 'dist/index.cjs'))}).nativeKernelStatus()))`,
+    ]) {
+      const r = spawnSync(process.execPath, ['-e', script], { cwd: tmpdir(), encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      const status = JSON.parse(r.stdout);
+      expect(status.reason ?? '').not.toContain('[eval]');
+      expect(status.available).toBe(expected.available);
+      // The copy in dist first: it is what the package build (or a turbo cache hit) made last.
+      if (status.available) expect(status.path).toBe(join(root, 'dist', 'native', 'edge_preprocess.node'));
+      else expect(status.reason).toContain(join(root, 'dist', 'native'));
+    }
+  });
+
   it('can be switched off with EDGE_PREPROCESS_NATIVE=off', async () => {
     vi.stubEnv('EDGE_PREPROCESS_NATIVE', 'off');
     vi.resetModules();
@@ -341,7 +367,7 @@ describe('native kernel = TypeScript kernel', () => {
   });
 });
 
-describe('argument checks (nothing reaches C++ unchecked, nothing is half written)', () => {
+describe('argument checks: one validator before every kernel (nothing reaches C++ unchecked, nothing is half written)', () => {
   const base = (): KernelJob =>
     randomJob(rng(3), {
       srcWidth: 8,
@@ -374,76 +400,89 @@ describe('argument checks (nothing reaches C++ unchecked, nothing is half writte
     else expect((caught as Error).message).toMatch(message);
   }
 
-  it('BAD CALL - srcChannels 2', () => {
-    expectArgumentError(
-      () => native().run({ ...base(), srcChannels: 2 as 3 }),
-      'Expected one of 1, 3, 4 for job.srcChannels but received 2 of type number',
-    );
-  });
+  const kernels: [string, (job: KernelJob) => void][] = [
+    ['runKernel', runKernel],
+    ['runReferenceKernel', runReferenceKernel],
+    ['native run', (job) => native().run(job)],
+  ];
+  describe.each(kernels)('%s', (_, run) => {
+    it('BAD CALL - srcChannels 2', () => {
+      expectArgumentError(
+        () => run({ ...base(), srcChannels: 2 as 3 }),
+        'Expected one of 1, 3, 4 for job.srcChannels but received 2 of type number',
+      );
+    });
 
-  it('BAD CALL - a source shorter than its rows', () => {
-    expectArgumentError(
-      () => native().run({ ...base(), src: new Uint8Array(100) }),
-      'Expected at least 144 (srcHeight 6 rows of srcStride 24 bytes) for job.src.length but received 100 of type number',
-    );
-  });
+    it('BAD CALL - a source shorter than its rows', () => {
+      expectArgumentError(
+        () => run({ ...base(), src: new Uint8Array(100) }),
+        'Expected at least 144 (srcHeight 6 rows of srcStride 24 bytes) for job.src.length but received 100 of type number',
+      );
+    });
 
-  it('BAD CALL - srcRect reaching past the source', () => {
-    expectArgumentError(
-      () => native().run({ ...base(), srcRect: { x: 4, y: 0, width: 5, height: 6 } }),
-      'Expected positive integer of at most 4 for job.srcRect.width but received 5 of type number',
-    );
-  });
+    it('BAD CALL - srcRect reaching past the source', () => {
+      expectArgumentError(
+        () => run({ ...base(), srcRect: { x: 4, y: 0, width: 5, height: 6 } }),
+        'Expected positive integer of at most 4 for job.srcRect.width but received 5 of type number',
+      );
+    });
 
-  it('BAD CALL - a fractional dstRect position', () => {
-    expectArgumentError(
-      () => native().run({ ...base(), dstRect: { x: 0.5, y: 0, width: 4, height: 4 } }),
-      /^Expected integer between -1048576 and 1048576 for job\.dstRect\.x but received 0\.5/,
-    );
-  });
+    it('BAD CALL - a fractional dstRect position', () => {
+      expectArgumentError(
+        () => run({ ...base(), dstRect: { x: 0.5, y: 0, width: 4, height: 4 } }),
+        /^Expected integer between -1048576 and 1048576 for job\.dstRect\.x but received 0\.5/,
+      );
+    });
 
-  it('BAD CALL - a channel map entry the source does not have', () => {
-    expectArgumentError(
-      () => native().run({ ...base(), channelMap: [0, 3, 1] }),
-      'Expected integer between 0 and 2 for job.channelMap[1] but received 3 of type number',
-    );
-  });
+    it('BAD CALL - a channel map entry the source does not have', () => {
+      expectArgumentError(
+        () => run({ ...base(), channelMap: [0, 3, 1] }),
+        'Expected integer between 0 and 2 for job.channelMap[1] but received 3 of type number',
+      );
+    });
 
-  it('BAD CALL - mul with the wrong count, NaN in add', () => {
-    expectArgumentError(
-      () => native().run({ ...base(), mul: [1, 1] }),
-      /^Expected array of 3 finite numbers/,
-    );
-    expectArgumentError(
-      () => native().run({ ...base(), add: [0, Number.NaN, 0] }),
-      'Expected finite number for job.add[1] but received NaN of type number',
-    );
-  });
+    it('BAD CALL - mul with the wrong count, NaN in add', () => {
+      expectArgumentError(() => run({ ...base(), mul: [1, 1] }), /^Expected array of 3 finite numbers/);
+      expectArgumentError(
+        () => run({ ...base(), add: [0, Number.NaN, 0] }),
+        'Expected finite number for job.add[1] but received NaN of type number',
+      );
+    });
 
-  it('BAD CALL - dst of another element type than dtype', () => {
-    expectArgumentError(
-      () => native().run({ ...base(), dst: new Uint8Array(48) }),
-      'Expected Float32Array (the storage of float32) for job.dst but received Uint8Array of type object',
-    );
-  });
+    it('BAD CALL - dst of another element type than dtype', () => {
+      expectArgumentError(
+        () => run({ ...base(), dst: new Uint8Array(48) }),
+        'Expected Float32Array (the storage of float32) for job.dst but received Uint8Array of type object',
+      );
+    });
 
-  it('BAD CALL - no room at dstOffset, a zero quantScale, an unknown interpolation', () => {
-    expectArgumentError(() => native().run({ ...base(), dstOffset: 1 }), /for job\.dstOffset but received 1/);
-    expectArgumentError(
-      () => native().run({ ...base(), dtype: 'uint8', dst: new Uint8Array(48), quantScale: 0 }),
-      'Expected positive finite number for job.quantScale but received 0 of type number',
-    );
-    expectArgumentError(
-      () => native().run({ ...base(), interpolation: 'cubic' as 'area' }),
-      'Expected one of "bilinear", "nearest", "area" for job.interpolation but received "cubic" of type string',
-    );
-  });
+    it('BAD CALL - no room at dstOffset, a zero quantScale, an unknown interpolation', () => {
+      expectArgumentError(() => run({ ...base(), dstOffset: 1 }), /for job\.dstOffset but received 1/);
+      expectArgumentError(
+        () => run({ ...base(), dtype: 'uint8', dst: new Uint8Array(48), quantScale: 0 }),
+        'Expected positive finite number for job.quantScale but received 0 of type number',
+      );
+      expectArgumentError(
+        () => run({ ...base(), interpolation: 'cubic' as 'area' }),
+        'Expected one of "bilinear", "nearest", "area" for job.interpolation but received "cubic" of type string',
+      );
+    });
 
-  it('BAD CALL - dst sharing bytes with src', () => {
-    const memory = new ArrayBuffer(4096);
-    const src = new Uint8Array(memory, 0, 144);
-    const dst = new Float32Array(memory, 128, 48);
-    expectArgumentError(() => native().run({ ...base(), src, dst }), /^job\.dst overlaps job\.src/);
+    it('BAD CALL - dst sharing bytes with src', () => {
+      const memory = new ArrayBuffer(4096);
+      const src = new Uint8Array(memory, 0, 144);
+      const dst = new Float32Array(memory, 128, 48);
+      expectArgumentError(() => run({ ...base(), src, dst }), /^job\.dst overlaps job\.src/);
+    });
+
+    it('BAD CALL - a job that fails its checks writes nothing', () => {
+      const dst = new Float32Array(48).fill(7);
+      expectArgumentError(
+        () => run({ ...base(), dst, pad: [0, 0, Number.POSITIVE_INFINITY] }),
+        /for job\.pad\[2\]/,
+      );
+      expect(dst.every((v) => v === 7)).toBe(true);
+    });
   });
 
   it('BAD CALL - runAsync with two jobs writing the same elements rejects and writes nothing', async () => {

@@ -17,6 +17,7 @@ import {
 } from '../src/postprocess.js';
 import { preprocess, preprocessSync } from '../src/preprocess.js';
 import { preset } from '../src/presets.js';
+import { renderTensor } from '../src/render-tensor.js';
 import { resolveSpec } from '../src/spec.js';
 import { PYTHON, photo, scratch } from './helpers/opencv.js';
 
@@ -125,6 +126,58 @@ describe('tensor to image', () => {
     );
     expect(() => colorizeScoreMap(Tensor.zeros('float32', [1, 1, 2, 2]), { min: 1, max: 1 })).toThrow(
       'Expected options.max (1) above options.min (1)',
+    );
+  });
+});
+
+describe('renderTensor', () => {
+  const ramp = (shape: number[], scale = 1) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    return new Tensor(
+      'float32',
+      shape,
+      Float32Array.from({ length: n }, (_, i) => (((i * 13) % 97) / 97) * scale),
+    );
+  };
+
+  it('shows 3 channels as the image, 1 as a score map, more as an argmax mask, in either layout', () => {
+    const rgb = ramp([1, 3, 4, 5]);
+    expect(renderTensor(rgb)).toEqual({ kind: 'image', image: tensorToImage(rgb) });
+    const hwc = ramp([1, 4, 5, 3]);
+    expect(renderTensor(hwc)).toEqual({ kind: 'image', image: tensorToImage(hwc, { layout: 'nhwc' }) });
+    const map = ramp([2, 1, 4, 5]);
+    expect(renderTensor(map, { index: 1, colormap: 'jet' })).toEqual({
+      kind: 'scores',
+      image: colorizeScoreMap(map, { index: 1, colormap: 'jet' }),
+    });
+    // [N, H, W, 1] holds the same elements as [N, 1, H, W].
+    const nhwcMap = new Tensor('float32', [2, 4, 5, 1], map.data as Float32Array);
+    expect(renderTensor(nhwcMap, { index: 1, colormap: 'jet' }).image).toEqual(
+      colorizeScoreMap(map, { index: 1, colormap: 'jet' }),
+    );
+    const scores = ramp([1, 6, 4, 5]);
+    expect(renderTensor(scores)).toEqual({ kind: 'mask', image: maskToImage(scores) });
+    expect(renderTensor(map, { kind: 'mask' }).kind).toBe('mask');
+  });
+
+  it('undoes a preset normalisation for the image kind', () => {
+    const f = frame(6, 4);
+    const spec = preset('imagenet-caffe', { size: { width: 6, height: 4 }, resize: 'stretch' });
+    const { image, kind } = renderTensor(preprocessSync(f, spec).tensor, denormalizationOf('imagenet-caffe'));
+    expect(kind).toBe('image');
+    expect(Array.from(image.data)).toEqual(Array.from(f.data));
+  });
+
+  it('BAD CALL - an unknown kind, a several-channel mask in NHWC', () => {
+    expect(() => renderTensor(ramp([1, 3, 4, 5]), { kind: 'heatmap' as 'mask' })).toThrow(
+      new ArgumentError(
+        'Expected one of "image", "scores", "mask" for options.kind but received "heatmap" of type string',
+      ),
+    );
+    expect(() => renderTensor(ramp([1, 4, 5, 6]), { layout: 'nhwc' })).toThrow(
+      new ArgumentError(
+        'Expected class scores in NCHW layout for a mask for tensor.shape but received [1, 4, 5, 6] of type object',
+      ),
     );
   });
 });

@@ -1,22 +1,13 @@
-export { type CheckOptions, checkGraph } from './check/checker.js';
-export { elementTypeOf, type FromOnnxOptions, modelGraphFromOnnx } from './check/from-onnx.js';
+export { type Canvas, loadCanvas } from './draw/canvas.js';
 export {
-  type CheckIssue,
-  type CheckReport,
-  type FallbackSummary,
-  type IssueLevel,
-  type TargetReport,
-  type Verdict,
-  verdictExitCode,
-  worstVerdict,
-} from './check/report.js';
-export {
-  type CheckFileOptions,
-  checkModelFile,
-  loadRuleTables,
-  readModelGraph,
-  resolveTargets,
-} from './check/targets.js';
+  DRAWABLE_TASKS,
+  type DrawableResult,
+  type DrawOptions,
+  drawOnCanvas,
+  drawResults,
+  writeResultImage,
+} from './draw/draw-results.js';
+export { DEFAULT_PALETTE, drawBox, drawKeypoints, drawMask, drawPolygon, type Rgb } from './draw/shapes.js';
 export {
   type ClassificationConfig,
   type ClassificationResult,
@@ -64,11 +55,8 @@ export {
 export type { InferOptions, InferResult } from './infer/infer.js';
 export { specForInput } from './infer/spec.js';
 export { TASK_HEADS, TASK_NAMES, type TaskConfigs, type TaskResults } from './infer/tasks.js';
-export { type BackendName, DEFAULT_BACKEND_ORDER } from './load/backends.js';
 export { type ImageLayout, type InputSpec, inputSpec } from './load/input-spec.js';
 export { type BatchingOptions, type LoadModelOptions, loadModel } from './load/load-model.js';
 export { Model, type RunOptions } from './load/model.js';
 export { type DeviceStatus, deviceStatus, setDeviceConcurrency } from './queue/device-scheduler.js';
-export type { BatchingSettings, ModelStats } from './queue/model-queue.js';
-export { OPENVINO_CPU_RULES } from './targets/openvino/cpu.js';
-export { MYRIAD_RULES } from './targets/openvino/myriad.js';
+export type { BatchingSettings, QueueStats } from './queue/model-queue.js';

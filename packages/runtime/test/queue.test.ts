@@ -298,13 +298,8 @@ describe('backend discovery', () => {
   });
 
   it('the TensorRT package without a TensorRT runtime: unavailable, "TensorRT not installed"', async () => {
-    const { findBackend, KNOWN_BACKENDS } = await import('../src/load/backends.js');
-    const found = await findBackend(
-      'trt',
-      KNOWN_BACKENDS.trt.package,
-      KNOWN_BACKENDS.trt.noBackend,
-      undefined,
-    );
+    const { findBackend, NO_BACKEND } = await import('../src/load/backends.js');
+    const found = await findBackend('trt', '@edge/backends-trt', NO_BACKEND.trt, undefined);
     expect(found).toEqual({
       skip: {
         backend: 'trt',

@@ -8,6 +8,7 @@ import { quantizeBenchmark } from './quantize.js';
 import { runtimeBatchingBenchmark } from './runtime-batching.js';
 import { runtimeOverheadBenchmark } from './runtime-overhead.js';
 import { runtimeSoakBenchmark } from './runtime-soak.js';
+import { tfliteReadBenchmark } from './tflite-read.js';
 
 /** Every registered benchmark, in the order `--help` lists them. */
 export const BENCHMARKS: readonly Benchmark[] = [
@@ -17,4 +18,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   runtimeBatchingBenchmark,
   runtimeSoakBenchmark,
   quantizeBenchmark,
+  tfliteReadBenchmark,
 ];

@@ -3,16 +3,12 @@
 // division by std (python3-opencv, timed inside python), the straightforward multi-loop TypeScript
 // kernel, and a bare copy of the output's size (the memory floor), in one invocation.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  type KernelJob,
-  loadNativeKernel,
-  nativeKernelStatus,
-  runKernel,
-  runReferenceKernel,
-} from '@edge/preprocess';
+import { writeFileAtomic } from '@edge/core';
+import { nativeKernelStatus } from '@edge/preprocess';
+import { type KernelJob, loadNativeKernel, runKernel, runReferenceKernel } from '@edge/preprocess/kernel';
 import { pythonInterpreter, runPython } from '../harness/python.js';
 import { ratio } from '../harness/ratio.js';
 import { summarize, type Timing, timeEach } from '../harness/timing.js';
@@ -257,7 +253,7 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
   const frames = makeFrames(BATCH);
   await mkdir(ctx.outDir, { recursive: true });
   const framePath = join(ctx.outDir, 'preprocess-frames.bgr');
-  writeFileSync(framePath, frames);
+  writeFileAtomic(framePath, frames);
 
   ctx.signal.throwIfAborted();
   ctx.progress('OpenCV blobFromImage + /std in python (all scenarios)');

@@ -1,7 +1,7 @@
 // The command: parse arguments, run one benchmark with progress on stderr, print the table or the
 // JSON on stdout, and choose the exit code (0 ran, 1 failed, 2 bad usage, 130 cancelled).
 
-import { isEdgeError } from '@edge/core';
+import { formatTable, isEdgeError } from '@edge/core';
 import { parseArgs, USAGE } from './args.js';
 import { defaultOutDir } from './paths.js';
 import { formatReport, jsonReport } from './report.js';
@@ -41,10 +41,11 @@ export async function runCli(
     return ExitCode.USAGE;
   }
   if (args.help) {
-    const width = Math.max(...names.map((n) => n.length));
-    io.stdout.write(
-      `${USAGE}\n\nbenchmarks:\n${benchmarks.map((b) => `  ${b.name.padEnd(width)}  ${b.description}`).join('\n')}\n`,
+    const list = formatTable(
+      benchmarks.map((b) => [b.name, b.description]),
+      { indent: '  ' },
     );
+    io.stdout.write(`${USAGE}\n\nbenchmarks:\n${list}\n`);
     return ExitCode.OK;
   }
   const bench = benchmarks.find((b) => b.name === args.benchmark)!;

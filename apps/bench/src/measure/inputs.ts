@@ -27,19 +27,16 @@ export interface InputPlan {
 
 /**
  * Fixes the shape of every input: `shapes[name]` where given (its dimension 0 is replaced by each
- * configuration's batch; the name `''` means the first input), else the model's own dimensions,
- * which must then all be fixed beyond dimension 0.
+ * configuration's batch), else the model's own dimensions, which must then all be fixed beyond
+ * dimension 0.
  *
  * @throws {@link ArgumentError} for a shape of an unknown input, of the wrong rank, that contradicts
  *   a fixed dimension, or an input with free dimensions and no shape.
  */
 export function planInputs(
   inputs: readonly TensorInfo[],
-  given: Readonly<Record<string, readonly number[]>> = {},
+  shapes: Readonly<Record<string, readonly number[]>> = {},
 ): InputPlan[] {
-  const { '': first, ...rest } = given;
-  const shapes: Record<string, readonly number[]> = { ...rest };
-  if (first !== undefined && inputs[0] !== undefined) shapes[inputs[0].name] ??= first;
   for (const name of Object.keys(shapes))
     if (!inputs.some((i) => i.name === name))
       throw new ArgumentError(

@@ -8,6 +8,8 @@
 import { readFileSync } from 'node:fs';
 import {
   ArgumentError,
+  BACKEND_NAMES,
+  type BackendName,
   BENCH_RECORD_SCHEMA_VERSION,
   type BenchConfig,
   type BenchRatio,
@@ -23,7 +25,7 @@ import {
   UnavailableError,
 } from '@edge/core';
 import { PRESET_NAMES, type PresetName } from '@edge/preprocess';
-import { type BackendName, loadModel, type Model, TASK_NAMES, type TaskName } from '@edge/runtime';
+import { loadModel, type Model, TASK_NAMES, type TaskName } from '@edge/runtime';
 import { pythonInterpreter } from '../harness/python.js';
 import type { BenchReport, SkippedConfig } from '../report/bench-report.js';
 import { NOISY } from '../report/tables.js';
@@ -45,8 +47,6 @@ import { latencyHistogram, latencyStats } from './stats.js';
 
 /** The MLPerf Inference scenarios, in the order a run measures them. */
 export const SCENARIOS: readonly BenchScenario[] = ['single-stream', 'multi-stream', 'server', 'offline'];
-
-const BACKENDS: readonly BackendName[] = ['onnxruntime', 'tflite', 'trt'];
 
 /** Where a run stands, for a progress bar. Times in ms; `total` is the planned measuring time. */
 export interface BenchProgress {
@@ -151,7 +151,7 @@ function checkSettings(o: BenchOptions): Settings {
     backends:
       o.backends === undefined
         ? undefined
-        : list('options.backends', o.backends, [], (n, v) => checkOneOf(n, v, BACKENDS)),
+        : list('options.backends', o.backends, [], (n, v) => checkOneOf(n, v, BACKEND_NAMES)),
     precisions: list('options.precisions', o.precisions, ['fp32'], (n, v) => checkOneOf(n, v, PRECISIONS)),
     batchSizes: list('options.batchSizes', o.batchSizes, [1], checkPositiveInteger).sort((a, b) => a - b),
     threads:

@@ -10,11 +10,12 @@ import {
   runBench,
   writeReports,
 } from '@edge/bench';
-import type { BenchScenario } from '@edge/core';
+import type { BackendName, BenchScenario } from '@edge/core';
 import type { PresetName } from '@edge/preprocess';
-import type { BackendName, TaskName } from '@edge/runtime';
+import type { TaskName } from '@edge/runtime';
 import { type Command, type Io, parse, UsageError } from '../command.js';
 import { interruptible } from '../interrupt.js';
+import { parseShapeFlags, SHAPE_FLAG_USAGE } from './shape-flags.js';
 
 const USAGE = `usage: edge bench <model> [options]
 
@@ -30,8 +31,8 @@ Lists are comma-separated; each combination is one configuration.
   --batch LIST           rows per run (offline); most rows dynamic batching gathers (server,
                          multi-stream; 1 = off) (default 1)
   --threads LIST         intra-op threads (default: the engine's choice)
-  --shape n=DIMS         shape of an input with free dimensions, e.g. x=1x3x640x640 (repeatable;
-                         a bare DIMS applies to the first input)
+  ${SHAPE_FLAG_USAGE}
+                   (needed for inputs with free dimensions; dimension 0 is set by --batch)
   --calibration FILE     calibration cache written by 'edge calibrate', for --precision int8
 
   --warmUp MS            untimed queries first, for this long (default 200)
@@ -83,20 +84,6 @@ function number(flag: string, text: unknown, integer: boolean, min: number): num
 
 function numbers(flag: string, text: unknown): number[] | undefined {
   return list(flag, text)?.map((t) => number(flag, t, true, 1)!);
-}
-
-function shapes(texts: readonly string[]): Record<string, number[]> | undefined {
-  if (texts.length === 0) return undefined;
-  const out: Record<string, number[]> = {};
-  for (const text of texts) {
-    const eq = text.lastIndexOf('=');
-    const name = eq > 0 ? text.slice(0, eq) : '';
-    const dims = (eq > 0 ? text.slice(eq + 1) : text).split(/[x,]/).map(Number);
-    if (dims.length === 0 || dims.some((d) => !Number.isInteger(d) || d < 1))
-      throw new UsageError(`--shape expects name=DIMS such as x=1x3x640x640, got '${text}'`);
-    out[name] = dims;
-  }
-  return out;
 }
 
 /** A bar with ETA on a terminal's stderr, redrawn at most ten times a second. */
@@ -159,7 +146,9 @@ export const benchCommand: Command = {
     if (threshold !== undefined && values.compare === undefined)
       throw new UsageError('--fail-on-regression needs --compare FILE');
     const previous = values.compare === undefined ? undefined : readBenchRecords(values.compare as string);
-    const given = shapes((values.shape as string[] | undefined) ?? []);
+    const given = parseShapeFlags((values.shape as string[] | undefined) ?? [], model) as
+      | Record<string, number[]>
+      | undefined;
     const maxCvPct = number('max-cv', values['max-cv'], false, 0);
     const json = values.json === true;
     const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;

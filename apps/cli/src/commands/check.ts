@@ -1,12 +1,13 @@
-import { formatTable } from '@edge/core';
 import {
   type CheckIssue,
   type CheckReport,
   checkModelFile,
   loadRuleTables,
+  loadTargetAliases,
   type TargetReport,
   verdictExitCode,
-} from '@edge/runtime';
+} from '@edge/check';
+import { formatTable } from '@edge/core';
 import { type Command, type Io, parse, UsageError } from '../command.js';
 import { parseShapeFlags } from './shape-flags.js';
 
@@ -18,13 +19,22 @@ Tells, per target, whether the model deploys: fully, only with fallback to the G
 number of fallback layers and accelerator-to-fallback transitions), or not at all, and per node the
 rule that failed and a suggested fix. Runs anywhere: the rules are data, no device is needed.
 
-  --target ids     comma-separated target ids (default ${DEFAULT_TARGETS});
-                   'edge check --list' prints the known ones
+  --target ids     comma-separated target ids or aliases (default ${DEFAULT_TARGETS});
+                   'edge check --list-targets' prints the known ones with their sources
   --shape n=DIMS   assume this shape for input n (a bare DIMS applies to the first input)
-  --json           print the report as JSON
-  --list           list the known targets and exit
+  --json           print the report as JSON, every finding with its source; its top-level
+                   schemaVersion (now 1) goes up only when a field is removed, renamed or
+                   changes meaning
+  --list-targets   list the known targets and aliases with the document each follows, and exit
+                   (--list is the same)
 
 exit code: 0 every target deploys fully, 1 some only with fallback, 2 some cannot deploy`;
+
+/** `onnx/onnx-tensorrt@8.6-GA docs/operators.md:146`, or the document and version. */
+function cite(s: CheckIssue['source']): string {
+  const where = s.repository && s.path ? `${s.repository} ${s.path}${s.row ? `:${s.row}` : ''}` : s.document;
+  return `${where} (${s.version})${s.unverified ? ' [unverified]' : ''}`;
+}
 
 function renderIssue(i: CheckIssue): string[] {
   return [
@@ -32,11 +42,14 @@ function renderIssue(i: CheckIssue): string[] {
     i.node ? `${i.node} (${i.opType})` : '',
     i.level,
     `${i.rule}: ${i.reason}${i.fix ? ` -> fix: ${i.fix}` : ''}`,
+    cite(i.source),
   ];
 }
 
 function renderTarget(t: TargetReport, maxIssues: number): string {
-  const lines = [`${t.target}  ${t.name}: ${t.verdict.toUpperCase()}  ${t.summary}`];
+  const lines = [
+    `${t.target}  ${t.name}: ${t.verdict.toUpperCase()}${t.unverified ? ' (UNVERIFIED)' : ''}  ${t.summary}`,
+  ];
   if (t.fallback) {
     lines.push(
       `  on accelerator ${t.fallback.acceleratorLayers}, on ${t.fallback.device} ${t.fallback.layers}, transitions ${t.fallback.transitions} (${t.fallback.mode})`,
@@ -71,11 +84,18 @@ export const checkCommand: Command = {
       shape: { type: 'string', multiple: true },
       json: { type: 'boolean' },
       list: { type: 'boolean' },
+      'list-targets': { type: 'boolean' },
     });
-    if (values.list) {
+    if (values.list || values['list-targets']) {
       const tables = await loadRuleTables();
+      const aliases = await loadTargetAliases();
+      const source = (s: CheckIssue['source']) => `${cite(s)}${s.url ? ` ${s.url}` : ''}`;
       io.stdout.write(
-        `${formatTable(tables.map((t) => [t.id, t.kind, t.name, `${t.source.document} (${t.source.version})`]))}\n`,
+        `${formatTable([
+          ['target', 'kind', 'name', 'source'],
+          ...tables.map((t) => [t.id, t.kind, t.name, source(t.source)]),
+          ...aliases.map((a) => [a.id, 'alias', `${a.name} = ${a.targets.join(' + ')}`, source(a.source)]),
+        ])}\n`,
       );
       return 0;
     }

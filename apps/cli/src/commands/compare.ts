@@ -1,12 +1,17 @@
 import { createBackend } from '@edge/backends-onnxruntime';
-import { compareModels, formatComparison, imageFeeds, type OutputKind } from '@edge/calibrate';
-import { FileIOError } from '@edge/core';
+import {
+  compareModels,
+  formatComparison,
+  imageFeeds,
+  type OutputKind,
+  writeComparisonHtml,
+} from '@edge/calibrate';
+import { writeFileAtomic } from '@edge/core';
 import { readModelFile } from '@edge/onnx-parse';
 import { type Command, type Io, parse, UsageError } from '../command.js';
 import { interruptible } from '../interrupt.js';
 import { progressBar } from '../progress.js';
 import { IMAGE_SET_FLAGS, IMAGE_SET_USAGE, imageSet, singleInput } from './image-set.js';
-import { writeAtomically } from './preprocess.js';
 
 const KINDS: readonly OutputKind[] = ['classification', 'map', 'segmentation', 'raw'];
 
@@ -25,6 +30,8 @@ ${IMAGE_SET_USAGE}
   --threshold T        threshold that binarises map outputs (default 0.3)
   --layers N           layers to list (default 10; 0 skips the layer comparison and its extra run)
   --json FILE          also write the report as JSON
+  --html FILE          also write a page with the relative error of every layer as a chart (needs the
+                       layer comparison, so not with --layers 0; opens offline)
   --exact              run Quantize/DequantizeLinear as ONNX defines them (what TensorRT computes)
                        instead of onnxruntime's fused INT8 kernels, which on x86 CPUs without VNNI
                        saturate with 8-bit weights (see 'edge quantize --reduce-range')
@@ -43,6 +50,7 @@ export const compareCommand: Command = {
       layers: { type: 'string' },
       exact: { type: 'boolean' },
       json: { type: 'string' },
+      html: { type: 'string' },
     });
     if (positionals.length !== 2)
       throw new UsageError(`expected a reference and a candidate model, got ${positionals.length} file(s)`);
@@ -57,6 +65,9 @@ export const compareCommand: Command = {
     if (!Number.isInteger(layers) || layers < 0 || values.layers === '')
       throw new UsageError(`--layers expects an integer of at least 0, got '${values.layers}'`);
     const jsonPath = values.json as string | undefined;
+    const htmlPath = values.html as string | undefined;
+    if (htmlPath !== undefined && layers === 0)
+      throw new UsageError('--html charts the layer comparison, which --layers 0 skips');
     const set = imageSet(values);
     const reference = readModelFile(refPath);
     const candidate = readModelFile(candPath);
@@ -82,12 +93,15 @@ export const compareCommand: Command = {
       io.stdout.write(`${refPath} (reference) vs ${candPath}\n${formatComparison(report)}\n`);
       if (jsonPath !== undefined) {
         const json = { reference: refPath, candidate: candPath, images: set.paths.length, ...report };
-        try {
-          writeAtomically(jsonPath, new TextEncoder().encode(`${JSON.stringify(json, null, 2)}\n`));
-        } catch (e) {
-          throw new FileIOError(`cannot write ${jsonPath}: ${(e as Error).message}`, jsonPath, { cause: e });
-        }
+        writeFileAtomic(jsonPath, `${JSON.stringify(json, null, 2)}\n`);
         io.stdout.write(`wrote ${jsonPath}\n`);
+      }
+      if (htmlPath !== undefined) {
+        writeComparisonHtml(htmlPath, report, {
+          title: `${candPath} against ${refPath}`,
+          notes: [`${set.paths.length} images`],
+        });
+        io.stdout.write(`wrote ${htmlPath}\n`);
       }
       return 0;
     });

@@ -1,20 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { FileIOError } from '@edge/core';
+import { FileIOError, writeFileAtomic } from '@edge/core';
 import {
-  colorizeScoreMap,
+  type ColorMapName,
   decodeNpy,
   denormalizationOf,
   encodeImage,
-  type Image8,
-  maskToImage,
   PRESET_NAMES,
   type PresetName,
-  type TensorToImageOptions,
-  tensorToImage,
+  type RenderTensorOptions,
+  renderTensor,
+  TENSOR_IMAGE_KINDS,
+  type TensorImageKind,
 } from '@edge/preprocess';
 import { type Command, type Io, parse, UsageError } from '../command.js';
-import { writeAtomically } from './preprocess.js';
 
 const USAGE = `usage: edge postprocess <tensor.npy> --out image.png [options]
 
@@ -82,53 +81,38 @@ export const postprocessCommand: Command = {
     }
     const tensor = decodeNpy(bytes, path);
     const str = (k: string) => values[k] as string | undefined;
-    const index = str('index') === undefined ? 0 : nums('--index', str('index')!)[0]!;
-    const layout = str('layout') as 'nchw' | 'nhwc' | undefined;
-    // The channel axis: 1 for NCHW, last for NHWC; a 2-D tensor is one map.
-    const shape = tensor.shape;
-    const guessNhwc =
-      layout === 'nhwc' ||
-      (layout === undefined && shape.length >= 3 && (shape.at(-1) === 1 || shape.at(-1) === 3));
-    const channels =
-      shape.length <= 2 ? 1 : guessNhwc ? shape.at(-1)! : shape.length === 4 ? shape[1]! : shape[0]!;
-    const kind = str('as') ?? (channels === 3 ? 'image' : channels === 1 ? 'scores' : 'mask');
-    let image: Image8;
-    if (kind === 'image') {
-      let options: TensorToImageOptions = {};
-      if (str('preset') !== undefined) {
-        if (!(PRESET_NAMES as readonly string[]).includes(str('preset')!)) {
-          throw new UsageError(`--preset expects one of ${PRESET_NAMES.join(', ')}, got '${str('preset')}'`);
-        }
-        options = denormalizationOf(str('preset') as PresetName);
-      }
-      if (str('scale') !== undefined) options.scale = nums('--scale', str('scale')!)[0]!;
-      if (str('mean') !== undefined) options.mean = nums('--mean', str('mean')!);
-      if (str('std') !== undefined) options.std = nums('--std', str('std')!);
-      if (str('color') !== undefined) options.color = str('color') as 'rgb' | 'bgr';
-      const m = options.mean;
-      if (Array.isArray(m) && m.length === 1) options.mean = m[0];
-      const s = options.std;
-      if (Array.isArray(s) && s.length === 1) options.std = s[0];
-      image = tensorToImage(tensor, { ...options, index, ...(layout === undefined ? {} : { layout }) });
-    } else if (kind === 'scores') {
-      image = colorizeScoreMap(
-        shape.length === 4 && guessNhwc ? tensor.reshape([shape[0]!, 1, shape[1]!, shape[2]!]) : tensor,
-        {
-          index,
-          colormap: (str('colormap') ?? 'viridis') as 'viridis' | 'jet' | 'gray',
-          min: str('min') === undefined ? 0 : nums('--min', str('min')!)[0]!,
-          max: str('max') === undefined ? 1 : nums('--max', str('max')!)[0]!,
-        },
-      );
-    } else if (kind === 'mask') {
-      image = maskToImage(tensor, { index });
-    } else {
+    const one = (flag: string) => (str(flag) === undefined ? undefined : nums(`--${flag}`, str(flag)!)[0]!);
+    const perChannel = (flag: string) => {
+      const v = str(flag) === undefined ? undefined : nums(`--${flag}`, str(flag)!);
+      return v?.length === 1 ? v[0] : v;
+    };
+    const presetName = str('preset');
+    if (presetName !== undefined && !(PRESET_NAMES as readonly string[]).includes(presetName))
+      throw new UsageError(`--preset expects one of ${PRESET_NAMES.join(', ')}, got '${presetName}'`);
+    // The preset's normalisation, under what the flags set.
+    const base = presetName === undefined ? {} : denormalizationOf(presetName as PresetName);
+    const kind = str('as');
+    if (kind !== undefined && !(TENSOR_IMAGE_KINDS as readonly string[]).includes(kind))
       throw new UsageError(`--as expects image, scores or mask, got '${kind}'`);
-    }
+    const flags: RenderTensorOptions = {
+      kind: kind as TensorImageKind | undefined,
+      layout: str('layout') as 'nchw' | 'nhwc' | undefined,
+      index: one('index'),
+      scale: one('scale'),
+      mean: perChannel('mean'),
+      std: perChannel('std'),
+      color: str('color') as 'rgb' | 'bgr' | undefined,
+      colormap: str('colormap') as ColorMapName | undefined,
+      min: one('min'),
+      max: one('max'),
+    };
+    const given = Object.entries(flags).filter(([, v]) => v !== undefined);
+    const rendered = renderTensor(tensor, { ...base, ...Object.fromEntries(given) });
+    const image = rendered.image;
     const quality = str('quality') === undefined ? 90 : nums('--quality', str('quality')!)[0]!;
     const encoded = await encodeImage(image, ext === '.png' ? 'png' : 'jpeg', quality);
-    writeAtomically(out, encoded);
-    io.stdout.write(`${out}  ${image.width}x${image.height} ${image.order} (${kind})\n`);
+    writeFileAtomic(out, encoded);
+    io.stdout.write(`${out}  ${image.width}x${image.height} ${image.order} (${rendered.kind})\n`);
     return 0;
   },
 };

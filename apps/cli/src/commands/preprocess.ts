@@ -1,5 +1,5 @@
-import { renameSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { writeFileAtomic } from '@edge/core';
 import {
   encodeNpy,
   PRESET_NAMES,
@@ -98,13 +98,6 @@ export function specFromFlags(
   return spec;
 }
 
-/** Writes `bytes` to `path` through a temporary file and a rename, so no half file is left. */
-export function writeAtomically(path: string, bytes: Uint8Array): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, bytes);
-  renameSync(tmp, path);
-}
-
 /** `edge preprocess`: images to a batch tensor in .npy. */
 export const preprocessCommand: Command = {
   name: 'preprocess',
@@ -143,7 +136,7 @@ export const preprocessCommand: Command = {
       ...(maxPixels === undefined ? {} : { maxPixels }),
     });
     const bytes = encodeNpy(result.tensor);
-    writeAtomically(out, bytes);
+    writeFileAtomic(out, bytes);
     if (values.json) {
       io.stdout.write(
         `${JSON.stringify({ out, dtype: result.tensor.dtype, shape: result.tensor.shape, kernel: result.kernel, images: result.images }, null, 2)}\n`,

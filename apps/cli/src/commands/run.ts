@@ -1,17 +1,18 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { FileIOError, formatTable } from '@edge/core';
+import { type Box, PRESET_NAMES, type PresetName } from '@edge/preprocess';
 import {
-  type Box,
-  encodeImage,
-  loadImage,
-  type Point,
-  PRESET_NAMES,
-  type PresetName,
-} from '@edge/preprocess';
-import { type InferOptions, type InferResult, loadModel, TASK_NAMES, type TaskName } from '@edge/runtime';
+  DRAWABLE_TASKS,
+  type DrawableResult,
+  type InferOptions,
+  type InferResult,
+  loadModel,
+  TASK_NAMES,
+  type TaskName,
+  writeResultImage,
+} from '@edge/runtime';
 import { type Command, type Io, parse, UsageError } from '../command.js';
-import { writeAtomically } from './preprocess.js';
 
 const USAGE = `usage: edge run <model> <image...> [options]
 
@@ -26,110 +27,6 @@ each image with its results drawn on it (boxes, text polygons, face keypoints, m
   --threshold S      score threshold (detect, face: boxes; text: box score; segment: mask)
   --json             print the results as JSON
   --out DIR          write <image>.<task>.png visualisations into DIR`;
-
-type Rgb = readonly [number, number, number];
-const PALETTE: readonly Rgb[] = [
-  [230, 25, 75],
-  [60, 180, 75],
-  [0, 130, 200],
-  [245, 130, 48],
-  [145, 30, 180],
-  [70, 240, 240],
-  [240, 50, 230],
-  [210, 245, 60],
-];
-const colour = (k: number): Rgb => PALETTE[k % PALETTE.length]!;
-
-/** An RGB canvas over the decoded original image. */
-interface Canvas {
-  data: Uint8Array;
-  width: number;
-  height: number;
-}
-
-async function canvasOf(path: string): Promise<Canvas> {
-  const img = await loadImage(path, path);
-  const out = new Uint8Array(img.width * img.height * 3);
-  const bgr = img.order === 'bgr' || img.order === 'bgra';
-  for (let y = 0; y < img.height; y++) {
-    for (let x = 0; x < img.width; x++) {
-      const s = y * img.stride + x * img.channels;
-      const d = (y * img.width + x) * 3;
-      if (img.channels === 1) out.fill(img.data[s]!, d, d + 3);
-      else {
-        out[d] = img.data[bgr ? s + 2 : s]!;
-        out[d + 1] = img.data[s + 1]!;
-        out[d + 2] = img.data[bgr ? s : s + 2]!;
-      }
-    }
-  }
-  return { data: out, width: img.width, height: img.height };
-}
-
-function dot(c: Canvas, x: number, y: number, rgb: Rgb, radius: number): void {
-  const cx = Math.round(x);
-  const cy = Math.round(y);
-  for (let yy = cy - radius; yy <= cy + radius; yy++) {
-    if (yy < 0 || yy >= c.height) continue;
-    for (let xx = cx - radius; xx <= cx + radius; xx++) {
-      if (xx < 0 || xx >= c.width) continue;
-      c.data.set(rgb, (yy * c.width + xx) * 3);
-    }
-  }
-}
-
-function line(c: Canvas, a: Point, b: Point, rgb: Rgb): void {
-  const steps = Math.max(1, Math.ceil(Math.max(Math.abs(b.x - a.x), Math.abs(b.y - a.y))));
-  for (let i = 0; i <= steps; i++) {
-    dot(c, a.x + ((b.x - a.x) * i) / steps, a.y + ((b.y - a.y) * i) / steps, rgb, 1);
-  }
-}
-
-function polygon(c: Canvas, points: readonly Point[], rgb: Rgb): void {
-  for (let i = 0; i < points.length; i++) line(c, points[i]!, points[(i + 1) % points.length]!, rgb);
-}
-
-function rect(c: Canvas, b: Box, rgb: Rgb): void {
-  // Pixel-edge box: the last pixel inside is x2 - 1.
-  const [x1, y1, x2, y2] = [b[0], b[1], Math.max(b[0], b[2] - 1), Math.max(b[1], b[3] - 1)];
-  polygon(
-    c,
-    [
-      { x: x1, y: y1 },
-      { x: x2, y: y1 },
-      { x: x2, y: y2 },
-      { x: x1, y: y2 },
-    ],
-    rgb,
-  );
-}
-
-function draw(c: Canvas, r: InferResult): boolean {
-  switch (r.task) {
-    case 'detect':
-      for (const d of r.detections) rect(c, d.box, colour(d.classId));
-      return true;
-    case 'face':
-      for (const f of r.faces) {
-        rect(c, f.box, colour(1));
-        for (const p of f.keypoints) dot(c, p.x, p.y, colour(0), 2);
-      }
-      return true;
-    case 'text':
-      for (const t of r.boxes) polygon(c, t.polygon, colour(0));
-      return true;
-    case 'segment':
-      for (let i = 0; i < r.mask.data.length; i++) {
-        const k = r.mask.data[i]!;
-        if (k === 0) continue;
-        const rgb = colour(k - 1);
-        for (let ch = 0; ch < 3; ch++) c.data[i * 3 + ch] = (c.data[i * 3 + ch]! + rgb[ch]!) >> 1;
-      }
-      return true;
-    default:
-      return false;
-  }
-}
 
 const round = (v: number) => String(Math.round(v * 10) / 10);
 const boxText = (b: Box) => b.map(round).join(',');
@@ -281,14 +178,13 @@ export const runCommand: Command = {
       if (out !== undefined) {
         const used = new Set<string>();
         for (const r of results) {
-          const canvas = await canvasOf(r.source);
-          if (!draw(canvas, r)) continue;
+          if (!(DRAWABLE_TASKS as readonly string[]).includes(r.task)) continue;
           let name = `${basename(r.source, extname(r.source))}.${r.task}.png`;
           for (let i = 2; used.has(name); i++)
             name = `${basename(r.source, extname(r.source))}-${i}.${r.task}.png`;
           used.add(name);
           const file = join(out, name);
-          writeAtomically(file, await encodeImage({ ...canvas, order: 'rgb' }, 'png'));
+          await writeResultImage(file, r.source, r as DrawableResult);
           written.push(file);
         }
       }

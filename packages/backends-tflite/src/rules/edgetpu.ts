@@ -7,13 +7,21 @@
 // dimensions) and the "Supported operations" table, whose rows carry a minimum Edge TPU runtime
 // version; the table's `version` is that runtime version (14, shipped with compiler 16.0).
 
-import type { GraphRule, ModelGraph, ModelOp, OpCondition, OpRule, RuleSource, RuleTable } from '@edge/core';
+import {
+  formatShape,
+  type GraphRule,
+  type ModelGraph,
+  type ModelOp,
+  type OpCondition,
+  type OpRule,
+  type RuleSource,
+  type RuleTable,
+} from '@edge/core';
 import { TFLITE_CUSTOM_DOMAIN, TFLITE_DOMAIN } from '../graph.js';
 import {
   activations,
   constantInput,
   elementCount,
-  formatShape,
   graphIsQuantized,
   inputRank,
   isQuantized8,
@@ -25,13 +33,15 @@ import {
 /** The Coral page the table follows. */
 export const EDGETPU_SOURCE: RuleSource = {
   document: 'Coral docs: TensorFlow models on the Edge TPU (model requirements, supported operations)',
-  version: 'Edge TPU Compiler 16.0 / Edge TPU runtime 14 (page as of 2023)',
-  url: 'https://coral.ai/docs/edgetpu/models-intro/',
+  version: 'Edge TPU Compiler 16.0 / Edge TPU runtime 14',
+  url: 'https://coral.ai/docs/edgetpu/models-intro/#supported-operations',
+  unverified: true,
   note:
-    'written from the page as read while writing; the rows of runtime 13/14 (ExpandDims, Pack, PReLU, ' +
-    'Quantize, ReduceMax/Min, Rsqrt, SquaredDifference, Sum, Transpose, TransposeConv, LSTM) were not ' +
-    're-checked against a fetched copy. The compiler may still refuse a supported op for size or ' +
-    'precision reasons (the page says so for ResizeBilinear/ResizeNearestNeighbor); that is not modelled.',
+    'the rows were written from the page; the copies stored for this project are older versions of it, ' +
+    'without the runtime-version column, so the rows of runtime 13/14 (ExpandDims, Pack, PReLU, Quantize, ' +
+    'ReduceMax/Min, Rsqrt, SquaredDifference, Sum, Transpose, TransposeConv, LSTM) and their limits could ' +
+    'not be checked against it. The compiler may still refuse a supported op for size or precision reasons ' +
+    '(the page says so for ResizeBilinear/ResizeNearestNeighbor); that is not modelled.',
 };
 
 const COMPILER_SOURCE: RuleSource = {

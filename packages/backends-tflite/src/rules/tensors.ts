@@ -1,6 +1,6 @@
 // Small tensor predicates shared by the TFLite and Edge TPU rule tables.
 
-import type { ModelDim, ModelGraph, ModelOp, ModelTensor } from '@edge/core';
+import type { ModelGraph, ModelOp, ModelTensor } from '@edge/core';
 
 /** The op's tensors that flow at run time (inputs that are not constants, and outputs). */
 export function activations(op: ModelOp): ModelTensor[] {
@@ -25,12 +25,6 @@ export function isQuantized8(t: ModelTensor): boolean {
     t.quantization !== undefined &&
     t.quantization.scale.length > 0
   );
-}
-
-/** `[1, 128, 128, 3]`, with `?` for unknown dimensions. */
-export function formatShape(shape: readonly ModelDim[] | null): string {
-  if (shape === null) return '[?rank]';
-  return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
 }
 
 /** True when every dimension is a known non-negative number. */

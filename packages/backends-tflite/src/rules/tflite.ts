@@ -1,72 +1,33 @@
-// Stock TensorFlow Lite (the interpreter with its BuiltinOpResolver, CPU kernels): every builtin
-// operator of schema.fbs has a kernel, except the placeholders and the StableHLO ops the schema
-// marks "No runtime support". Custom operators run only when the application registers them; the
-// stock resolver registers four. MediaPipe's custom ops are named with the resolver that has them.
+// Stock TensorFlow Lite (the interpreter with its BuiltinOpResolver, CPU kernels), with the bundled
+// runtime as its own source: data/tflite-builtins.json records, per builtin operator, the versions the
+// resolver of @tensorflow/tfjs-tflite's wasm TFLite registers (test/helpers/measure-builtins.ts loads a
+// one-op model of each at each version; test/tflite-runtime.test.ts measures again and fails on drift).
+// Custom operators run only when the application registers them; the stock resolver registers four.
+// MediaPipe's custom ops are named with the resolver that has them.
 
 import type { GraphRule, ModelGraph, OpRule, RuleSource, RuleTable } from '@edge/core';
+import measured from '../../data/tflite-builtins.json' with { type: 'json' };
 import { TFLITE_CUSTOM_DOMAIN, TFLITE_DOMAIN } from '../graph.js';
-import { BUILTIN_OPERATORS } from '../schema-names.js';
 
-/** schema.fbs and the stock op resolver, the documents the table follows. */
+/** The measurement of the bundled runtime, the document the table follows. */
 export const TFLITE_SOURCE: RuleSource = {
-  document:
-    'tensorflow/lite/schema/schema.fbs (BuiltinOperator) and tensorflow/lite/core/kernels/register.cc (BuiltinOpResolver)',
-  version: 'TensorFlow Lite 2.16',
-  url: 'https://github.com/tensorflow/tensorflow/blob/master/tensorflow/lite/schema/schema.fbs',
+  document: `${measured.runtime} (${measured.build}): one-op models of every builtin at every version, loaded by test/helpers/measure-builtins.ts`,
+  version: measured.runtime,
+  path: 'packages/backends-tflite/data/tflite-builtins.json',
   note:
-    'builtin ops are taken as supported from the version that added them to the schema; the operator ' +
-    'version a runtime supports (a newer converter may emit CONV_2D v8 that an older runtime lacks) is not checked',
+    'the wasm build knows builtin codes up to SIGN (158) and not BITCAST (159), which puts it at the ' +
+    "TensorFlow Lite 2.12 schema; register.cc of that release was not read: the runtime's own resolver is the source",
 };
+
+function builtinSource(b: (typeof measured.builtins)[number]): RuleSource {
+  return { ...TFLITE_SOURCE, note: `${b.op} version 1: ${b.evidence}` };
+}
 
 const MEDIAPIPE_SOURCE: RuleSource = {
   document: 'MediaPipe mediapipe/util/tflite/op_resolver.cc (MediaPipeBuiltinOpResolver) and operations/',
   version: 'MediaPipe 0.10',
   url: 'https://github.com/google-ai-edge/mediapipe/blob/master/mediapipe/util/tflite/op_resolver.cc',
 };
-
-/** StableHLO builtins that schema.fbs marks "WARNING: No runtime support". */
-const NO_RUNTIME = [
-  'STABLEHLO_LOGISTIC',
-  'STABLEHLO_DIVIDE',
-  'STABLEHLO_RESHAPE',
-  'STABLEHLO_CLAMP',
-  'STABLEHLO_CONCATENATE',
-  'STABLEHLO_BROADCAST_IN_DIM',
-  'STABLEHLO_CONVOLUTION',
-  'STABLEHLO_SLICE',
-  'STABLEHLO_CUSTOM_CALL',
-  'STABLEHLO_REDUCE',
-  'STABLEHLO_ABS',
-  'STABLEHLO_AND',
-  'STABLEHLO_COSINE',
-  'STABLEHLO_EXPONENTIAL',
-  'STABLEHLO_FLOOR',
-  'STABLEHLO_LOG',
-  'STABLEHLO_NEGATE',
-  'STABLEHLO_OR',
-  'STABLEHLO_POWER',
-  'STABLEHLO_REMAINDER',
-  'STABLEHLO_RSQRT',
-  'STABLEHLO_SELECT',
-  'STABLEHLO_SUBTRACT',
-  'STABLEHLO_TANH',
-  'STABLEHLO_COMPARE',
-  'STABLEHLO_CONVERT',
-  'STABLEHLO_DYNAMIC_SLICE',
-  'STABLEHLO_DYNAMIC_UPDATE_SLICE',
-  'STABLEHLO_IOTA',
-  'STABLEHLO_DOT_GENERAL',
-  'STABLEHLO_SORT',
-  'STABLEHLO_WHILE',
-  'STABLEHLO_TRANSPOSE',
-];
-
-/** Codes that are not operators one can run: placeholders, the delegate marker, deprecated entries. */
-const NOT_OPERATORS = ['CUSTOM', 'DELEGATE', 'PLACEHOLDER_FOR_GREATER_OP_CODES', 'REDUCE_WINDOW'];
-
-const SUPPORTED_BUILTINS = BUILTIN_OPERATORS.filter(
-  (n) => !NO_RUNTIME.includes(n) && !NOT_OPERATORS.includes(n),
-);
 
 const MEDIAPIPE_FIX =
   "register MediaPipe's custom op resolver (mediapipe::tflite_operations, MediaPipeBuiltinOpResolver) " +
@@ -113,8 +74,9 @@ const FLEX_OPS: GraphRule = {
     'SELECT_TF_OPS so that the converter uses builtin ops',
   source: {
     document: 'TensorFlow Lite guide: Select TensorFlow operators',
-    version: 'TensorFlow Lite 2.16',
+    version: 'TensorFlow Lite 2.x guide (not tied to a release)',
     url: 'https://www.tensorflow.org/lite/guide/ops_select',
+    unverified: true,
   },
   check: (graph: ModelGraph) =>
     graph.ops
@@ -133,39 +95,65 @@ const FLEX_OPS: GraphRule = {
  */
 export const TFLITE_RULES: RuleTable = {
   id: 'tflite',
-  name: 'TensorFlow Lite (builtin op resolver, CPU)',
+  name: 'TensorFlow Lite 2.12 schema (the bundled runtime, builtin op resolver, CPU)',
   family: 'tflite',
-  version: '2.16',
+  version: '2.12',
   kind: 'engine',
   formats: ['tflite'],
   domains: [TFLITE_DOMAIN, TFLITE_CUSTOM_DOMAIN],
   unlisted: 'unsupported',
   ops: [
-    { op: SUPPORTED_BUILTINS, domain: TFLITE_DOMAIN, support: 'supported', source: TFLITE_SOURCE },
+    ...measured.builtins.map(
+      (b): OpRule =>
+        b.status === 'registered'
+          ? {
+              op: b.op,
+              domain: TFLITE_DOMAIN,
+              support: 'supported',
+              conditions: [
+                {
+                  description: `the operator version is ${b.minVersion === b.maxVersion ? b.minVersion : `${b.minVersion} to ${b.maxVersion}`} (what the runtime registers)`,
+                  test: (op) =>
+                    (op.version >= b.minVersion && op.version <= b.maxVersion) ||
+                    `the model has version ${op.version}`,
+                  fix: 'convert with a TensorFlow Lite converter no newer than the runtime, or update the runtime',
+                },
+              ],
+              source: builtinSource(b),
+            }
+          : {
+              op: b.op,
+              domain: TFLITE_DOMAIN,
+              support: 'unsupported',
+              reason:
+                b.status === 'unknown-code'
+                  ? `the bundled TFLite does not know builtin code ${b.code} (a newer schema): ${b.evidence}`
+                  : `the bundled TFLite registers no kernel for it: ${b.evidence}`,
+              fix: 'convert through the default TFLite converter path (TFLite builtin ops the runtime has)',
+              source: builtinSource(b),
+            },
+    ),
     {
-      op: NO_RUNTIME,
+      op: ['DELEGATE', 'PLACEHOLDER_FOR_GREATER_OP_CODES'],
       domain: TFLITE_DOMAIN,
       support: 'unsupported',
-      reason: 'schema.fbs marks this StableHLO op "No runtime support": the interpreter has no kernel for it',
-      fix: 'convert through the default TFLite converter path (TFLite builtin ops) instead of StableHLO',
-      source: TFLITE_SOURCE,
-    },
-    {
-      op: NOT_OPERATORS,
-      domain: TFLITE_DOMAIN,
-      support: 'unsupported',
-      reason: 'not an executable builtin operator (a placeholder, delegate marker or deprecated code)',
-      source: TFLITE_SOURCE,
-    },
-    {
-      op: ['TFLite_Detection_PostProcess', 'Mfcc', 'AudioSpectrogram', 'NumericVerify'],
-      domain: TFLITE_CUSTOM_DOMAIN,
-      support: 'supported',
+      reason: 'not an executable builtin operator (a delegate marker or a placeholder code)',
       source: {
-        ...TFLITE_SOURCE,
-        note: 'custom ops that BuiltinOpResolver registers (register.cc AddCustom)',
+        document: 'tensorflow/lite/schema/schema.fbs (BuiltinOperator)',
+        version: 'TensorFlow Lite 2.12',
+        url: 'https://github.com/tensorflow/tensorflow/blob/v2.12.0/tensorflow/lite/schema/schema.fbs',
       },
     },
+    ...measured.customs
+      .filter((c) => c.registered)
+      .map(
+        (c): OpRule => ({
+          op: c.op,
+          domain: TFLITE_CUSTOM_DOMAIN,
+          support: 'supported',
+          source: { ...TFLITE_SOURCE, note: `custom op the stock resolver registers: ${c.evidence}` },
+        }),
+      ),
     ...MEDIAPIPE_OPS,
   ],
   graph: [FLEX_OPS],

@@ -2,14 +2,13 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findOpRule, inVersionRange, type ModelGraph, type RuleTable } from '@edge/core';
+import { modelGraphFromTflite, readTflite } from '../../src/index.js';
 import {
   buildTflite,
-  modelGraphFromTflite,
-  readTflite,
   type TfliteModelSpec,
   type TfliteOperatorSpec,
   type TfliteTensorSpec,
-} from '../../src/index.js';
+} from './build-tflite.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const mediapipe = join(here, '../../node_modules/@mediapipe');

@@ -9,21 +9,25 @@ import { Tensor } from '@edge/core';
 import sharp from 'sharp';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const CACHE = join(here, '../../../preprocess/test/fixtures/.cache');
+/** Where scripts/test-data.sh unpacks the Debian photo packages. */
+export const FIXTURE_CACHE: string = join(here, '../../../preprocess/test/fixtures/.cache');
 
 /** Photos (jpg/png) of skimage-data and opencv-data, sorted. */
 export function photos(): string[] {
   return ['skimage-data', 'opencv-data'].flatMap((d) =>
-    readdirSync(join(CACHE, d))
+    readdirSync(join(FIXTURE_CACHE, d))
       .filter((f) => /\.(jpg|png)$/.test(f))
       .sort()
-      .map((f) => join(CACHE, d, f)),
+      .map((f) => join(FIXTURE_CACHE, d, f)),
   );
 }
 
-const FONTS = ['DejaVuSans.ttf', 'DejaVuSerif.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSansMono.ttf'].map(
-  (f) => `/usr/share/fonts/truetype/dejavu/${f}`,
-);
+/** A DejaVu face by file name (Debian's fonts-dejavu-core). */
+export function dejavu(file: string): string {
+  return `/usr/share/fonts/truetype/dejavu/${file}`;
+}
+
+const FONTS = ['DejaVuSans.ttf', 'DejaVuSerif.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSansMono.ttf'].map(dejavu);
 const WORDS = (
   'edge deploys convolutional networks on every device text detection with PaddleOCR quick brown fox ' +
   'jumps over the lazy dog invoice total amount due date 2026 order number 48151623 street avenue ' +
@@ -83,10 +87,16 @@ async function background(
 }
 
 /**
- * A page of text lines (PNG): 3 to 7 lines of 2 to 6 words at 110 to 220 dpi in one of four
- * DejaVu faces, dark ink on paper or over a photo.
+ * A page of text lines (PNG): 3 to 7 lines of 2 to 6 words at 110 to 220 dpi in one of `fonts`
+ * (default four DejaVu faces), dark ink on paper or over a photo.
  */
-export async function textPage(seed: number, photo?: string, width = 640, height = 480): Promise<Buffer> {
+export async function textPage(
+  seed: number,
+  photo?: string,
+  width = 640,
+  height = 480,
+  fonts: readonly string[] = FONTS,
+): Promise<Buffer> {
   const r = rng(seed);
   const page = await background(r, width, height, photo);
   let y = 10 + Math.floor(r() * 30);
@@ -94,7 +104,7 @@ export async function textPage(seed: number, photo?: string, width = 640, height
   for (let k = 0; k < lines && y < height - 40; k++) {
     const line = await renderLine(
       phrase(r, 2 + Math.floor(r() * 5)),
-      pick(r, FONTS),
+      pick(r, fonts),
       110 + Math.floor(r() * 110),
     );
     const x0 = 10 + Math.floor(r() * Math.max(1, width - line.width - 20));
@@ -116,13 +126,17 @@ export async function textPage(seed: number, photo?: string, width = 640, height
 
 /**
  * One line of text cropped with a small margin (PNG), as the PaddleOCR classifier sees a detected
- * line; upside down when `flipped`.
+ * line, in one of `fonts` (default four DejaVu faces); upside down when `flipped`.
  */
-export async function textLine(seed: number, flipped: boolean): Promise<Buffer> {
+export async function textLine(
+  seed: number,
+  flipped: boolean,
+  fonts: readonly string[] = FONTS,
+): Promise<Buffer> {
   const r = rng(seed);
   const line = await renderLine(
     phrase(r, 1 + Math.floor(r() * 4)),
-    pick(r, FONTS),
+    pick(r, fonts),
     100 + Math.floor(r() * 80),
   );
   const m = 6;

@@ -1,4 +1,4 @@
 // Public surface of shape inference.
 
 export { inferShapes, typeFromProto, typeToProto } from './infer.js';
-export type { Dim, InferOptions, ValueType } from './types.js';
+export type { Dim, ShapeInferenceOptions, ValueType } from './types.js';

@@ -14,7 +14,7 @@ import { linalgRules } from './linalg.js';
 import { reduceRules } from './reduce.js';
 import { resizeRules } from './resize.js';
 import { tensorRules } from './tensor-ops.js';
-import type { Dim, InferOptions, KnownValue, OpContext, OpRule, ValueType } from './types.js';
+import type { Dim, KnownValue, OpContext, OpRule, ShapeInferenceOptions, ValueType } from './types.js';
 import { evaluators } from './values.js';
 
 const RULES: Record<string, OpRule> = {
@@ -88,7 +88,7 @@ class Engine implements Inference {
 
   constructor(
     readonly graph: Graph,
-    opts: InferOptions,
+    opts: ShapeInferenceOptions,
   ) {
     const overrides = opts.inputShapes ?? {};
     for (const name of Object.keys(overrides)) {
@@ -214,7 +214,7 @@ function sameDims(shape: readonly Dim[], dims: readonly number[]): boolean {
 }
 
 /** @internal Runs inference and keeps the engine for value queries. */
-export function runInference(graph: Graph, opts: InferOptions = {}): Inference {
+export function runInference(graph: Graph, opts: ShapeInferenceOptions = {}): Inference {
   return new Engine(graph, opts);
 }
 
@@ -232,7 +232,10 @@ export function runInference(graph: Graph, opts: InferOptions = {}): Inference {
  * @throws GraphError when `source` is a model whose graph is structurally invalid (see {@link Graph}).
  * @throws ArgumentError when `opts.inputShapes` names something that is not a graph input.
  */
-export function inferShapes(source: OnnxModel | Graph, opts: InferOptions = {}): Map<string, ValueType> {
+export function inferShapes(
+  source: OnnxModel | Graph,
+  opts: ShapeInferenceOptions = {},
+): Map<string, ValueType> {
   const graph = source instanceof Graph ? source : new Graph(source);
   return runInference(graph, opts).types;
 }

@@ -13,12 +13,12 @@ export interface ValueType {
 }
 
 /** Options of {@link inferShapes}. */
-export interface InferOptions {
+export interface ShapeInferenceOptions {
   /**
    * Shapes to assume for graph inputs, by input name, replacing the declared ones (for example to
    * fix the height and width of a model whose image size is free).
    */
-  inputShapes?: Record<string, Dim[]>;
+  inputShapes?: Readonly<Record<string, readonly Dim[]>>;
 }
 
 /**

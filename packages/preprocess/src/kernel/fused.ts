@@ -253,6 +253,11 @@ class RowWriter {
  */
 export function runKernel(job: KernelJob): void {
   checkKernelJob(job);
+  fuse(job);
+}
+
+/** @internal {@link runKernel} without the checks, for a job that passed checkKernelJob(s). */
+export function fuse(job: KernelJob): void {
   const C = job.channelMap.length;
   const W = job.outWidth;
   const H = job.outHeight;

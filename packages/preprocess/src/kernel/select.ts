@@ -1,9 +1,9 @@
 // The one place that decides which kernel runs a batch of jobs.
 
 import { UnavailableError } from '@edge/core';
-import { loadNativeKernel, nativeKernelStatus } from '../native.js';
-import { checkKernelJob } from './check-job.js';
-import { runKernel } from './fused.js';
+import { loadNativeRunner, type NativeRunner, nativeKernelStatus } from '../native.js';
+import { checkKernelJobs } from './check-job.js';
+import { fuse } from './fused.js';
 import type { KernelJob } from './job.js';
 
 /** Which kernel runs the jobs: the native one when built (`auto`), or one of them explicitly. */
@@ -18,6 +18,21 @@ function unavailable(): UnavailableError {
 }
 
 /**
+ * Checks every job (all of them first, so a bad job leaves the output untouched) and picks the
+ * kernel: the native runner, or undefined for the TypeScript one.
+ */
+function prepare(
+  jobs: readonly KernelJob[],
+  choice: KernelChoice,
+  offThread: boolean,
+): NativeRunner | undefined {
+  const native = choice === 'typescript' ? undefined : loadNativeRunner();
+  checkKernelJobs(jobs, offThread && native !== undefined);
+  if (choice === 'native' && native === undefined) throw unavailable();
+  return native;
+}
+
+/**
  * Runs every job, in order, with the chosen kernel. Jobs are checked first, all of them, so a bad
  * job leaves the output untouched.
  *
@@ -29,19 +44,17 @@ export async function runJobs(
   choice: KernelChoice,
   onJobDone?: (index: number) => void,
 ): Promise<string> {
-  for (const job of jobs) checkKernelJob(job);
-  const native = choice === 'typescript' ? undefined : loadNativeKernel();
-  if (choice === 'native' && native === undefined) throw unavailable();
+  const native = prepare(jobs, choice, true);
   if (native === undefined) {
     jobs.forEach((job, i) => {
-      runKernel(job);
+      fuse(job);
       onJobDone?.(i);
     });
     return 'typescript';
   }
   if (onJobDone === undefined) {
     // One call: the native kernel spreads the whole batch over its threads.
-    await native.runAsync([...jobs]);
+    await native.runAsync(jobs);
     return 'native';
   }
   for (let i = 0; i < jobs.length; i++) {
@@ -59,9 +72,11 @@ export async function runJobs(
  * @throws {@link ArgumentError} when a job is inconsistent.
  */
 export function runJobsSync(jobs: readonly KernelJob[], choice: KernelChoice): string {
-  for (const job of jobs) checkKernelJob(job);
-  const native = choice === 'typescript' ? undefined : loadNativeKernel();
-  if (choice === 'native' && native === undefined) throw unavailable();
-  for (const job of jobs) (native ?? { run: runKernel }).run(job);
-  return native === undefined ? 'typescript' : 'native';
+  const native = prepare(jobs, choice, false);
+  if (native === undefined) {
+    for (const job of jobs) fuse(job);
+    return 'typescript';
+  }
+  native.run(jobs);
+  return 'native';
 }

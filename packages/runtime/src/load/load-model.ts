@@ -5,9 +5,12 @@
 
 import {
   AbortedError,
+  BACKEND_NAMES,
   type Backend,
   type BackendLoadOptions,
+  type BackendName,
   type BackendSkip,
+  backendPackage,
   checkBoolean,
   checkOneOf,
   checkPositiveInteger,
@@ -16,12 +19,12 @@ import {
   type ModelSource,
   NoBackendError,
   type Session,
+  toModelSource,
 } from '@edge/core';
 import type { BatchingSettings } from '../queue/model-queue.js';
-import { type BackendName, DEFAULT_BACKEND_ORDER, findBackend, KNOWN_BACKENDS } from './backends.js';
+import { DEFAULT_BACKEND_ORDER, findBackend, NO_BACKEND } from './backends.js';
 import { hasFreeBatch } from './input-spec.js';
 import { checkTimeout, Model } from './model.js';
-import { toModelSource } from './model-source.js';
 
 /** Dynamic batching as `loadModel` takes it. */
 export interface BatchingOptions {
@@ -37,8 +40,8 @@ export interface BatchingOptions {
 /** Options of {@link loadModel}. */
 export interface LoadModelOptions {
   /**
-   * Backends to try, in order: names of known backends or `Backend` objects (your own engine).
-   * Default `['trt', 'onnxruntime', 'tflite']`.
+   * Backends to try, in order: names of known backends (core's `BACKEND_NAMES`) or `Backend`
+   * objects (your own engine). Default `['trt', 'onnxruntime', 'tflite']`.
    */
   readonly backends?: readonly (BackendName | Backend)[];
   /** Options for each known backend's `createBackend`, e.g. `{ onnxruntime: { executionProviders: ['cpu'] } }`. */
@@ -60,7 +63,6 @@ export interface LoadModelOptions {
 }
 
 const DEFAULT_BATCHING: BatchingSettings = Object.freeze({ maxBatch: 8, maxDelayMs: 0 });
-const KNOWN_NAMES = Object.keys(KNOWN_BACKENDS) as BackendName[];
 
 function isBackend(value: unknown): value is Backend {
   const b = value as Partial<Backend> | null;
@@ -105,11 +107,11 @@ function checkBackends(value: unknown): readonly (BackendName | Backend)[] {
     throw invalidArgument(
       'options.backends',
       value,
-      `non-empty array of backend names (${KNOWN_NAMES.join(', ')}) or Backend objects`,
+      `non-empty array of backend names (${BACKEND_NAMES.join(', ')}) or Backend objects`,
     );
   }
   value.forEach((entry: unknown, i) => {
-    if (!isBackend(entry)) checkOneOf(`options.backends[${i}]`, entry, KNOWN_NAMES);
+    if (!isBackend(entry)) checkOneOf(`options.backends[${i}]`, entry, BACKEND_NAMES);
   });
   return value as (BackendName | Backend)[];
 }
@@ -179,8 +181,12 @@ export async function loadModel(model: string | Uint8Array, options: LoadModelOp
     if (signal?.aborted) throw aborted(signal, source.name);
     let backend: Backend;
     if (typeof entry === 'string') {
-      const known = KNOWN_BACKENDS[entry];
-      const found = await findBackend(entry, known.package, known.noBackend, options.backendOptions?.[entry]);
+      const found = await findBackend(
+        entry,
+        backendPackage(entry),
+        NO_BACKEND[entry],
+        options.backendOptions?.[entry],
+      );
       if ('skip' in found) {
         skipped.push(found.skip);
         continue;

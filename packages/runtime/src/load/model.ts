@@ -21,8 +21,8 @@ import { deviceScheduler } from '../queue/device-scheduler.js';
 import {
   type BatchingSettings,
   ModelQueue,
-  type ModelStats,
   type QueueRequest,
+  type QueueStats,
 } from '../queue/model-queue.js';
 import { type InputSpec, inputSpec } from './input-spec.js';
 
@@ -170,7 +170,7 @@ export class Model {
   }
 
   /** Counters since load: requests, engine runs, rows, largest batch, cancellations, waiting now. */
-  stats(): ModelStats {
+  stats(): QueueStats {
     return this.#queue.stats();
   }
 

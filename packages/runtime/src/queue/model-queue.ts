@@ -44,8 +44,8 @@ export interface QueueRequest {
   readonly timeoutMs: number | undefined;
 }
 
-/** Counters of one model since it was loaded. */
-export interface ModelStats {
+/** Counters of one model's request queue since it was loaded (`Model.stats()`). */
+export interface QueueStats {
   /** Requests accepted (rejected ones excluded: full queue, bad feeds, already aborted). */
   readonly requests: number;
   /** Engine runs. */
@@ -93,7 +93,7 @@ export class ModelQueue {
     this.#settings = settings;
   }
 
-  stats(): ModelStats {
+  stats(): QueueStats {
     return { ...this.#stats, pending: this.#pending.length };
   }
 
