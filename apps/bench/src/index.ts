@@ -46,6 +46,17 @@ export {
 } from './report/compare.js';
 export { type ChartData, chartData, chartJsSource, renderHtml } from './report/html.js';
 export { formatMarkdown, markdownTable } from './report/markdown.js';
+export {
+  type CheckReportLike,
+  type GraphEdge,
+  type GraphIssue,
+  type GraphNode,
+  type GraphTarget,
+  type ModelGraph,
+  modelGraph,
+  renderModelGraphHtml,
+  withCheckReport,
+} from './report/model-graph.js';
 export { machineLine, type ReportTable, reportTables, reportWarnings } from './report/tables.js';
 export { formatText } from './report/text.js';
 export { type ReportFiles, writeReports } from './report/write.js';

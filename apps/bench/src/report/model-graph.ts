@@ -65,21 +65,27 @@ export interface ModelGraph {
  */
 export function modelGraph(model: OnnxModel, title: string, options: StatsOptions = {}): ModelGraph {
   const stats = modelStats(model, options);
-  const nodes: GraphNode[] = [];
+  // Ops are named as the checker names them (an unnamed one: `${opType}_${index among ops}`), so a
+  // check report's findings land on their boxes.
+  const ops = stats.nodes.filter((s) => !(s.node.opType === 'Constant' && isDefaultDomain(s.node.domain)));
+  const ids = ops.map((s, i) => s.node.name || `${s.node.opType}_${i}`);
+  const nodes: GraphNode[] = ops.map((s, i) => ({
+    id: ids[i]!,
+    op: s.op,
+    macs: s.macs,
+    parameters: s.parameters,
+  }));
   const writer = new Map<string, string>();
-  for (const s of stats.nodes) {
-    if (s.node.opType === 'Constant' && isDefaultDomain(s.node.domain)) continue;
-    nodes.push({ id: s.name, op: s.op, macs: s.macs, parameters: s.parameters });
-    for (const out of s.node.outputs) if (out) writer.set(out, s.name);
-  }
+  ops.forEach((s, i) => {
+    for (const out of s.node.outputs) if (out) writer.set(out, ids[i]!);
+  });
   const edges: GraphEdge[] = [];
-  for (const s of stats.nodes) {
-    if (s.node.opType === 'Constant' && isDefaultDomain(s.node.domain)) continue;
+  ops.forEach((s, i) => {
     for (const input of s.node.inputs) {
       const from = writer.get(input);
-      if (from !== undefined) edges.push({ source: from, target: s.name, tensor: input });
+      if (from !== undefined) edges.push({ source: from, target: ids[i]!, tensor: input });
     }
-  }
+  });
   const opsets = stats.opsetImports.map((o) => `${o.domain || 'ai.onnx'} ${o.version}`).join(', ');
   return {
     title,
@@ -128,7 +134,7 @@ export function withCheckReport(graph: ModelGraph, report: CheckReportLike): Mod
         ...(i.source.url ? { url: i.source.url } : {}),
       };
       if (i.node === undefined) whole.push(issue);
-      else (nodes[i.node] ??= []).push(issue);
+      else nodes[i.node] = [...(nodes[i.node] ?? []), issue];
     }
     return { id: t.target, name: t.name, verdict: t.verdict, summary: t.summary, nodes, graph: whole };
   });
@@ -156,6 +162,7 @@ aside { border-left: 1px solid #d1d9e0; padding: 12px 16px; overflow: auto; }
 .legend span { display: inline-block; padding: 1px 8px; border-radius: 4px; margin-right: 4px; color: #fff; font-size: 12px; }
 .issue { border-top: 1px solid #d1d9e0; padding: 6px 0; }
 .level { font-weight: 600; }
+#failing button { margin: 0 4px 4px 0; font: inherit; font-size: 12px; background: #f6f8fa; border: 1px solid #d1d9e0; border-radius: 4px; cursor: pointer; }
 `;
 
 // Builds the Cytoscape graph from the embedded data; the target menu recolours the boxes.
@@ -180,7 +187,7 @@ const PAGE_SCRIPT = `
       return { data: { id: n.id, label: n.op + '\\n' + (n.macs ? fmt(n.macs) + ' MACs' : '') + (n.parameters ? (n.macs ? ', ' : '') + fmt(n.parameters) + ' params' : ''), level: 'none' } };
     }).concat(data.edges.map(function (e, i) { return { data: { id: 'e' + i, source: e.source, target: e.target } }; })),
     style: [
-      { selector: 'node', style: { shape: 'round-rectangle', width: 150, height: 40, label: 'data(label)', 'text-wrap': 'wrap', 'text-valign': 'center', 'font-size': 11, color: '#fff', 'background-color': function (n) { return COLORS[n.data('level')]; } } },
+      { selector: 'node', style: { shape: 'round-rectangle', width: 180, height: 40, label: 'data(label)', 'text-wrap': 'wrap', 'text-valign': 'center', 'font-size': 11, color: '#fff', 'background-color': function (n) { return COLORS[n.data('level')]; } } },
       { selector: 'node:selected', style: { 'border-width': 3, 'border-color': '#0969da' } },
       { selector: 'edge', style: { width: 1.5, 'line-color': '#8c959f', 'target-arrow-color': '#8c959f', 'target-arrow-shape': 'triangle', 'curve-style': 'bezier' } }
     ],
@@ -188,11 +195,37 @@ const PAGE_SCRIPT = `
     wheelSensitivity: 0.3
   });
   window.edgeGraph = cy;
+  // A whole network fitted on screen is too small to read: start at the inputs, full size.
+  cy.zoom(1);
+  cy.center(cy.nodes().roots().first());
+  cy.panBy({ x: 0, y: 60 - cy.height() / 2 });
+  document.getElementById('fit').addEventListener('click', function () { cy.fit(undefined, 20); });
+  function focus(id) {
+    var n = cy.getElementById(id);
+    cy.nodes().unselect();
+    n.select();
+    cy.animate({ center: { eles: n }, zoom: Math.max(cy.zoom(), 1) }, { duration: 0 });
+    show(id);
+  }
   function paint() {
     var target = data.targets[Number(select.value)];
     cy.nodes().forEach(function (n) { n.data('level', levelOf(target, n.id())); });
     var t = document.getElementById('verdict');
     t.textContent = target ? target.name + ': ' + target.verdict.toUpperCase() + ' (' + target.summary + ')' : '';
+    var list = document.getElementById('failing');
+    list.textContent = '';
+    if (!target) return;
+    var ids = Object.keys(target.nodes).filter(function (id) { return levelOf(target, id) !== 'pass'; });
+    var h = document.createElement('p');
+    h.textContent = ids.length + ' op(s) fail a rule of ' + target.id + (ids.length ? ':' : '');
+    list.appendChild(h);
+    ids.forEach(function (id) {
+      var b = document.createElement('button');
+      b.textContent = id;
+      b.style.color = COLORS[levelOf(target, id)];
+      b.addEventListener('click', function () { focus(id); });
+      list.appendChild(b);
+    });
   }
   function show(id) {
     var n = data.nodes.find(function (x) { return x.id === id; });
@@ -250,9 +283,10 @@ export function renderModelGraphHtml(graph: ModelGraph): string {
 <label>target <select id="target">${options}</select></label>
 <div id="verdict"></div>
 <div class="legend">${graph.targets.length > 0 ? legend : ''}</div>
+<button id="fit">whole graph</button>
 </header>
 <div id="graph"></div>
-<aside id="details"><p>Click an op for its MACs, parameters and, per target, the rules it fails with their sources.</p>${graph.targets
+<aside><div id="failing"></div><div id="details"><p>Click an op for its MACs, parameters and, per target, the rules it fails with their sources.</p></div>${graph.targets
     .flatMap((t) =>
       t.graph.map((i) => `<div class="issue"><b>${esc(t.id)}</b>: ${esc(`${i.rule}: ${i.reason}`)}</div>`),
     )
