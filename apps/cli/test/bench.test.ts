@@ -57,7 +57,7 @@ describe('edge bench', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^edge bench \d+\.\d+\.\d+: /);
     expect(r.stdout).toContain('Latency and throughput per configuration');
-    expect(r.stdout).toMatch(/onnxruntime fp32 single-stream +3 /);
+    expect(r.stdout).toMatch(/onnxruntime fp32 single-stream +\d+ /);
     expect(r.stdout).toMatch(/onnxruntime fp32 offline batch 2 +\d+ /);
     expect(r.stdout).toContain('Stages of one query (medians)');
     expect(r.stderr).toContain(`edge bench: wrote ${join(out, 'bench.json')}`);

@@ -12,38 +12,29 @@ import {
   type BackendName,
   BENCH_RECORD_SCHEMA_VERSION,
   type BenchConfig,
-  type BenchRatio,
   type BenchRecord,
   type BenchScenario,
   checkNumber,
   checkOneOf,
   checkPositiveInteger,
   FileIOError,
-  type LatencyStats,
   NoBackendError,
-  type TensorMap,
   UnavailableError,
 } from '@edge/core';
 import { PRESET_NAMES, type PresetName } from '@edge/preprocess';
 import { loadModel, type Model, TASK_NAMES, type TaskName } from '@edge/runtime';
 import { pythonInterpreter } from '../harness/python.js';
 import type { BenchReport, SkippedConfig } from '../report/bench-report.js';
-import { NOISY } from '../report/tables.js';
-import { type BareSession, bareOnnxruntime, opencvBaseline } from './baselines.js';
+import { opencvBaseline } from './baselines.js';
 import { feedsFor, type InputPlan, planInputs, shapesOf } from './inputs.js';
 import { benchMachine } from './machine.js';
+import { measureSequential, measureServer } from './measure-config.js';
 import { ModelVariants, PRECISIONS, type Precision, readModelBytes } from './model-variants.js';
 import { packageDir, packageVersion } from './packages.js';
-import { type PipelineSetup, pipelineQuery, pipelineSetup, STAGES, syntheticImage } from './pipeline.js';
-import {
-  type Runner,
-  type RunnerSamples,
-  runSequential,
-  runServer,
-  type Schedule,
-  warmUpServer,
-} from './scenarios.js';
-import { latencyHistogram, latencyStats } from './stats.js';
+import { type PipelineSetup, pipelineSetup, syntheticImage } from './pipeline.js';
+import { NOISY, noiseWarning, type RecordSource, ratio } from './records.js';
+import type { Schedule } from './scenarios.js';
+import { latencyStats } from './stats.js';
 
 /** The MLPerf Inference scenarios, in the order a run measures them. */
 export const SCENARIOS: readonly BenchScenario[] = ['single-stream', 'multi-stream', 'server', 'offline'];
@@ -212,83 +203,6 @@ function reasonOf(e: unknown): string {
   return ((e as Error)?.message ?? String(e)).split('\n')[0]!;
 }
 
-const BARE = 'bare onnxruntime-node session';
-
-/** Statistics of every stage that has samples. */
-function stageStats(samples: RunnerSamples): BenchRecord['pipeline'] {
-  const out: Record<string, LatencyStats> = {};
-  for (const stage of STAGES) {
-    const s = samples.stages[stage];
-    const stats = s && latencyStats(s);
-    if (stats) out[stage] = stats;
-  }
-  const total = latencyStats(samples.latencies);
-  if (total) out.total = total;
-  return out;
-}
-
-function noiseWarning(stats: LatencyStats | undefined, maxCv: number): string[] {
-  if (stats?.cv === undefined || stats.cv <= maxCv) return [];
-  return [
-    `${NOISY}: coefficient of variation ${(stats.cv * 100).toFixed(1)} % > ${(maxCv * 100).toFixed(0)} %, so differences of that size between runs are noise`,
-  ];
-}
-
-/** How {@link record} counts: per-query latencies, busy time and queries (for throughput). */
-interface Timed {
-  readonly latencies: readonly number[];
-  /** Time the runner had the machine; 0: throughput given in `extra`. */
-  readonly busyMs: number;
-  readonly count: number;
-}
-
-interface RecordContext {
-  readonly samplesPerQuery: number;
-  readonly settings: Settings;
-  readonly wallMs: number;
-  readonly interrupted: boolean;
-  readonly extra?: Partial<Omit<BenchRecord, 'schemaVersion' | 'producer' | 'machine' | 'config'>>;
-}
-
-/** A record of timed queries: latency statistics, histogram, throughput, the noise warning. */
-function record(
-  producer: string,
-  machine: BenchRecord['machine'],
-  config: BenchConfig,
-  timed: Timed,
-  ctx: RecordContext,
-): BenchRecord {
-  const latency = latencyStats(timed.latencies);
-  const qps = timed.busyMs > 0 ? (timed.count * 1000) / timed.busyMs : undefined;
-  const histogram = latencyHistogram(timed.latencies);
-  const extra = ctx.extra ?? {};
-  return {
-    schemaVersion: BENCH_RECORD_SCHEMA_VERSION,
-    producer,
-    machine,
-    config,
-    ...(qps === undefined ? {} : { throughputQps: qps, samplesPerS: qps * ctx.samplesPerQuery }),
-    ...(latency ? { latency } : {}),
-    stages: {},
-    queries: timed.latencies.length,
-    warmupMs: ctx.settings.warmupMs,
-    durationS: ctx.wallMs / 1000,
-    ...(histogram ? { histogram } : {}),
-    ...(ctx.interrupted ? { interrupted: true } : {}),
-    ...extra,
-    warnings: [...noiseWarning(latency, ctx.settings.maxCv), ...(extra.warnings ?? [])],
-  };
-}
-
-function ratio(
-  name: string,
-  value: number | undefined,
-  of: number | undefined,
-  baseline: string,
-): BenchRatio[] {
-  return value !== undefined && of !== undefined && of > 0 ? [{ name, value: value / of, baseline }] : [];
-}
-
 /**
  * Measures `modelPath` over the matrix the options describe and returns the report (nothing is
  * written: see `writeReports`). Configurations that cannot run here are in `report.skipped` with
@@ -355,9 +269,10 @@ export async function runBench(modelPath: string, options: BenchOptions = {}): P
   });
 
   let plans: InputPlan[] | undefined;
-  let serverQps: number | undefined;
+  let serverQps = options.qps;
   let pipeline: PipelineSetup | null | undefined;
   const pipelineRecords: BenchRecord[] = [];
+  const source = { producer, machine, warmupMs: settings.warmupMs, maxCv: settings.maxCv };
 
   for (const p of runs) {
     if (aborted()) break;
@@ -365,7 +280,6 @@ export async function runBench(modelPath: string, options: BenchOptions = {}): P
     progress(label, 0);
     const base = configOf(p, modelPath, settings);
     let model: Model | undefined;
-    let bare: BareSession | undefined;
     try {
       const bytes = variants.bytes(p.precision, p.backend);
       const batching =
@@ -385,133 +299,38 @@ export async function runBench(modelPath: string, options: BenchOptions = {}): P
         );
       plans ??= planInputs(model.inputs, options.shapes);
       const rows = p.scenario === 'offline' ? p.batch : 1;
-      const feeds: TensorMap = feedsFor(plans, rows);
-      const config: BenchConfig = { ...base, shapes: shapesOf(feeds) };
-      const withBare =
-        options.baselines !== false &&
-        p.backend === 'onnxruntime' &&
-        p.precision === 'fp32' &&
-        file.format === 'onnx' &&
-        (p.scenario === 'single-stream' || p.scenario === 'offline');
-      const m = model;
-      const run = () => m.run(feeds);
-
+      const feeds = feedsFor(plans, rows);
+      const loaded = {
+        model,
+        feeds,
+        config: { ...base, shapes: shapesOf(feeds) },
+        schedule: schedule(label),
+        source,
+      };
       if (p.scenario === 'server') {
-        const sched = schedule(label);
-        const warm = await warmUpServer(run, sched);
         // One rate for every server configuration, so they are compared under the same load.
-        serverQps ??= options.qps ?? Math.max(0.1, Math.round((500 / warm) * 10) / 10);
-        const qps = serverQps;
-        const r = await runServer(run, qps, sched);
-        const lat = latencyStats(r.runs.latencies);
-        const achieved = (r.runs.latencies.length * 1000) / Math.max(r.wallMs, 1e-9);
-        const warnings: string[] = [];
-        if (r.runs.failed > 0)
-          warnings.push(`${r.runs.failed} of ${r.runs.issued} queries failed: ${r.runs.error}`);
-        if (achieved < 0.9 * r.runs.offeredQps && !r.interrupted)
-          warnings.push(
-            `the system did not keep up: ${achieved.toFixed(1)} queries per second answered of ${r.runs.offeredQps.toFixed(1)} arriving`,
-          );
-        const bound = options.latencyBoundMs;
-        const rec = record(
-          producer,
-          machine,
-          { ...config, targetQps: qps, ...(bound === undefined ? {} : { latencyBoundMs: bound }) },
-          { latencies: r.runs.latencies, busyMs: 0, count: r.runs.latencies.length },
-          {
-            samplesPerQuery: 1,
-            settings,
-            wallMs: r.wallMs,
-            interrupted: r.interrupted,
-            extra: {
-              throughputQps: achieved,
-              samplesPerS: achieved,
-              ...(bound !== undefined && lat ? { latencyBoundMet: lat.percentiles['99']! <= bound } : {}),
-              warnings,
-            },
-          },
-        );
-        if (rec.queries! > 0) records.push(rec);
+        const r = await measureServer(loaded, serverQps, options.latencyBoundMs);
+        serverQps = r.qps;
+        if (r.record) records.push(r.record);
       } else {
-        let query: Runner['query'] = async () => {
-          await run();
-          return undefined;
-        };
-        let samplesPerQuery = rows;
-        if (p.scenario === 'multi-stream') {
-          samplesPerQuery = settings.samplesPerQuery;
-          query = async () => {
-            await Promise.all(Array.from({ length: samplesPerQuery }, run));
-            return undefined;
-          };
-        } else if (p.scenario === 'single-stream' && options.pipeline !== false) {
-          if (pipeline === undefined) pipeline = await choosePipeline(model, plans, options, image);
-          const setup = pipeline;
-          if (setup) query = () => pipelineQuery(m, setup);
-        }
-        const runners: Runner[] = [{ name: 'edge', query }];
-        if (withBare) {
-          bare = await bareOnnxruntime(p.precision === 'fp32' ? file.bytes : bytes, p.threads, feeds);
-          runners.push(bare.runner);
-        }
-        const r = await runSequential(runners, schedule(label));
-        const mine = r.runs[0]!;
-        const staged = mine.stages.inference !== undefined;
-        // With the pipeline, latency is the inference stage; throughput counts whole queries.
-        const latencies = staged ? mine.stages.inference! : mine.latencies;
-        const lat = latencyStats(latencies);
-        const bound = p.scenario === 'multi-stream' ? options.latencyBoundMs : undefined;
-        const b = r.runs[1];
-        const bareRec =
-          bare && b && b.latencies.length > 0
-            ? record(
-                producer,
-                machine,
-                { ...config, backend: 'onnxruntime-node', baseline: bare.name },
-                { latencies: b.latencies, busyMs: b.busyMs, count: b.latencies.length },
-                { samplesPerQuery, settings, wallMs: r.wallMs, interrupted: r.interrupted },
-              )
-            : undefined;
-        const ratios = bareRec
-          ? [
-              ...ratio(
-                `median latency / ${BARE}`,
-                lat?.median,
-                bareRec.latency?.median,
-                bareRec.config.baseline!,
-              ),
-              ...(staged
-                ? []
-                : ratio(
-                    `throughput / ${BARE}`,
-                    (mine.latencies.length * 1000 * samplesPerQuery) / mine.busyMs,
-                    bareRec.samplesPerS,
-                    bareRec.config.baseline!,
-                  )),
-            ]
-          : [];
-        const rec = record(
-          producer,
-          machine,
-          { ...config, ...(bound === undefined ? {} : { latencyBoundMs: bound }) },
-          { latencies, busyMs: mine.busyMs, count: mine.latencies.length },
-          {
-            samplesPerQuery,
-            settings,
-            wallMs: r.wallMs,
-            interrupted: r.interrupted,
-            extra: {
-              ...(staged ? { pipeline: stageStats(mine) } : {}),
-              ...(bound !== undefined && lat ? { latencyBoundMet: lat.percentiles['99']! <= bound } : {}),
-              ...(ratios.length > 0 ? { ratios } : {}),
-            },
-          },
-        );
-        if (rec.queries! > 0) {
-          records.push(rec);
-          if (staged) pipelineRecords.push(rec);
-        }
-        if (bareRec) records.push(bareRec);
+        if (p.scenario === 'single-stream' && options.pipeline !== false)
+          pipeline ??= await choosePipeline(model, plans, options, image);
+        const withBare =
+          options.baselines !== false &&
+          p.backend === 'onnxruntime' &&
+          p.precision === 'fp32' &&
+          file.format === 'onnx' &&
+          p.scenario !== 'multi-stream';
+        const measured = await measureSequential(loaded, {
+          samplesPerQuery: p.scenario === 'multi-stream' ? settings.samplesPerQuery : 1,
+          rows,
+          pipeline: p.scenario === 'single-stream' ? (pipeline ?? null) : null,
+          bare: withBare ? file.bytes : undefined,
+          threads: p.threads,
+          latencyBoundMs: p.scenario === 'multi-stream' ? options.latencyBoundMs : undefined,
+        });
+        records.push(...measured);
+        if (measured[0]?.pipeline) pipelineRecords.push(measured[0]);
       }
     } catch (e) {
       if (aborted()) break;
@@ -519,7 +338,6 @@ export async function runBench(modelPath: string, options: BenchOptions = {}): P
       if (e instanceof ArgumentError) throw e;
       skipped.push({ config: base, reason: reasonOf(e) });
     } finally {
-      await bare?.release();
       await model?.dispose();
     }
     done += perRun;
@@ -527,7 +345,7 @@ export async function runBench(modelPath: string, options: BenchOptions = {}): P
 
   if (pipeline && pipelineRecords.length > 0 && options.baselines !== false && !aborted()) {
     progress('OpenCV baseline', 0);
-    await addOpencvBaseline(pipeline, settings, options, records, pipelineRecords, producer, machine, notes);
+    await addOpencvBaseline(pipeline, settings, options, records, pipelineRecords, source, notes);
   }
   if (pipeline)
     notes.push(
@@ -597,8 +415,7 @@ async function addOpencvBaseline(
   options: BenchOptions,
   records: BenchRecord[],
   pipelineRecords: BenchRecord[],
-  producer: string,
-  machine: BenchRecord['machine'],
+  source: RecordSource,
   notes: string[],
 ): Promise<void> {
   const r = await opencvBaseline(setup.image, setup.spec, {
@@ -619,8 +436,8 @@ async function addOpencvBaseline(
   const first = pipelineRecords[0]!;
   records.push({
     schemaVersion: BENCH_RECORD_SCHEMA_VERSION,
-    producer,
-    machine,
+    producer: source.producer,
+    machine: source.machine,
     config: {
       model: first.config.model,
       backend: 'opencv',

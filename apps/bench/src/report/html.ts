@@ -3,12 +3,9 @@
 // own script and styles, so the file opens offline and can be mailed or attached to a CI run.
 // The report's JSON is embedded too, for anyone who wants the raw figures from the page.
 
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { UnavailableError } from '@edge/core';
-import { packageDir } from '../measure/packages.js';
 import { STAGES } from '../measure/pipeline.js';
 import { type BenchReport, recordLabel } from './bench-report.js';
+import { escapeHtml, inlineScript, scriptJson } from './html-parts.js';
 import {
   latencyRecords,
   machineLine,
@@ -71,37 +68,18 @@ export function wrap(text: string, width = 24): string[] {
   return lines;
 }
 
-let chartJs: string | undefined;
-
 /**
- * Chart.js's UMD build (it defines `window.Chart`), read once from the installed package.
+ * Chart.js's UMD build (it defines `window.Chart`), ready to inline.
  *
  * @throws {@link UnavailableError} when chart.js is not installed.
  */
 export function chartJsSource(): string {
-  if (chartJs === undefined) {
-    const dir = packageDir('chart.js', import.meta.url);
-    if (dir === undefined)
-      throw new UnavailableError('chart.js is not installed (a dependency of @edge/bench): run pnpm install');
-    chartJs = readFileSync(join(dir, 'dist', 'chart.umd.min.js'), 'utf8');
-  }
-  return chartJs;
-}
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
-
-function esc(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => ESCAPES[c]!);
-}
-
-/** JSON that can sit inside a <script> element. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c');
+  return inlineScript('chart.js', 'dist/chart.umd.min.js');
 }
 
 function tableHtml(t: ReportTable): string {
   const head = t.header
-    .map((h, i) => `<th${t.numeric.includes(i) ? ' class="num"' : ''}>${esc(h)}</th>`)
+    .map((h, i) => `<th${t.numeric.includes(i) ? ' class="num"' : ''}>${escapeHtml(h)}</th>`)
     .join('');
   const rows = t.rows
     .map((row) => {
@@ -112,18 +90,20 @@ function tableHtml(t: ReportTable): string {
           : row.some((c) => c.startsWith('▼'))
             ? ' class="worse"'
             : '';
-      const cells = row.map((c, i) => `<td${t.numeric.includes(i) ? ' class="num"' : ''}>${esc(c)}</td>`);
+      const cells = row.map(
+        (c, i) => `<td${t.numeric.includes(i) ? ' class="num"' : ''}>${escapeHtml(c)}</td>`,
+      );
       return `<tr${cls}>${cells.join('')}</tr>`;
     })
     .join('\n');
-  return `<section class="table" id="table-${t.id}"><h2>${esc(t.title)}</h2>
+  return `<section class="table" id="table-${t.id}"><h2>${escapeHtml(t.title)}</h2>
 <table><thead><tr>${head}</tr></thead><tbody>
 ${rows}
 </tbody></table></section>`;
 }
 
 function chartFigure(id: string, title: string, extra = ''): string {
-  return `<figure class="chart" id="chart-${id}"><figcaption>${esc(title)}${extra}</figcaption><div class="box"><canvas></canvas></div><p class="empty" hidden></p></figure>`;
+  return `<figure class="chart" id="chart-${id}"><figcaption>${escapeHtml(title)}${extra}</figcaption><div class="box"><canvas></canvas></div><p class="empty" hidden></p></figure>`;
 }
 
 const STYLE = `
@@ -214,23 +194,27 @@ const PAGE_SCRIPT = `
 export function renderHtml(report: BenchReport): string {
   const name = report.model.split(/[\\/]/).pop() ?? report.model;
   const data = chartData(report);
-  const options = data.histograms.map((h, i) => `<option value="${i}">${esc(h.label)}</option>`).join('');
+  const options = data.histograms
+    .map((h, i) => `<option value="${i}">${escapeHtml(h.label)}</option>`)
+    .join('');
   const warnings = reportWarnings(report);
   const list = (title: string, items: readonly string[]) =>
-    items.length === 0 ? '' : `<h2>${title}</h2><ul>${items.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>`;
+    items.length === 0
+      ? ''
+      : `<h2>${title}</h2><ul>${items.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul>`;
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(`${report.producer}: ${name}`)}</title>
+<title>${escapeHtml(`${report.producer}: ${name}`)}</title>
 <style>${STYLE}</style>
 </head>
 <body>
 <header>
-<h1>${esc(`${report.producer}: ${name}`)}</h1>
-<p class="meta">${esc(`${report.createdAt.replace('T', ' ').slice(0, 16)} UTC, ${report.elapsedS.toFixed(0)} s, warm-up ${report.settings.warmupMs} ms, at least ${report.settings.durationS} s and ${report.settings.iterations} queries per configuration`)}</p>
-<p class="machine">${esc(machineLine(report))}</p>
+<h1>${escapeHtml(`${report.producer}: ${name}`)}</h1>
+<p class="meta">${escapeHtml(`${report.createdAt.replace('T', ' ').slice(0, 16)} UTC, ${report.elapsedS.toFixed(0)} s, warm-up ${report.settings.warmupMs} ms, at least ${report.settings.durationS} s and ${report.settings.iterations} queries per configuration`)}</p>
+<p class="machine">${escapeHtml(machineLine(report))}</p>
 ${report.interrupted ? '<p class="interrupted">Interrupted (Ctrl-C): the figures are of what was measured until then.</p>' : ''}
 </header>
 <section class="charts">
@@ -244,7 +228,7 @@ ${list('Warnings', warnings)}
 ${list('Notes', report.notes)}
 <script type="application/json" id="chart-data">${scriptJson(data)}</script>
 <script type="application/json" id="bench-report">${scriptJson(report)}</script>
-<script>${chartJsSource().replace(/<\/script/gi, '<\\/script')}</script>
+<script>${chartJsSource()}</script>
 <script>${PAGE_SCRIPT}</script>
 </body>
 </html>

@@ -4,11 +4,9 @@
 // rule that failed, the reason, the fix and the source of the rule (linked where it has a URL).
 // Cytoscape.js draws it with the dagre layered layout (cytoscape-dagre), both inlined.
 
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { type RuleSource, UnavailableError } from '@edge/core';
+import type { RuleSource } from '@edge/core';
 import { isDefaultDomain, modelStats, type OnnxModel, type StatsOptions } from '@edge/onnx-parse';
-import { packageDir } from '../measure/packages.js';
+import { escapeHtml, inlineScript, scriptJson } from './html-parts.js';
 
 /** One op of the drawn graph. */
 export interface GraphNode {
@@ -141,16 +139,6 @@ export function withCheckReport(graph: ModelGraph, report: CheckReportLike): Mod
   return { ...graph, targets };
 }
 
-function inline(pkg: string, file: string): string {
-  const dir = packageDir(pkg, import.meta.url);
-  if (dir === undefined)
-    throw new UnavailableError(`${pkg} is not installed (a dependency of @edge/bench): run pnpm install`);
-  return readFileSync(join(dir, file), 'utf8').replace(/<\/script/gi, '<\\/script');
-}
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
-const esc = (text: string): string => text.replace(/[&<>"]/g, (c) => ESCAPES[c]!);
-
 const STYLE = `
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, sans-serif; color: #1f2328; margin: 0; display: grid; grid-template-columns: 1fr 380px; grid-template-rows: auto 1fr; height: 100vh; }
@@ -261,25 +249,26 @@ export function renderModelGraphHtml(graph: ModelGraph): string {
   const options =
     graph.targets.length === 0
       ? '<option value="-1">no check report</option>'
-      : graph.targets.map((t, i) => `<option value="${i}">${esc(`${t.id}: ${t.verdict}`)}</option>`).join('');
+      : graph.targets
+          .map((t, i) => `<option value="${i}">${escapeHtml(`${t.id}: ${t.verdict}`)}</option>`)
+          .join('');
   const legend = ['pass', 'fallback', 'incompatible', 'undeployable']
     .map(
       (l) =>
         `<span class="l-${l}" style="background:${{ pass: '#1a7f37', fallback: '#bf8700', incompatible: '#bc4c00', undeployable: '#cf222e' }[l]}">${l}</span>`,
     )
     .join('');
-  const data = JSON.stringify(graph).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(graph.title)}</title>
+<title>${escapeHtml(graph.title)}</title>
 <style>${STYLE}</style>
 </head>
 <body>
 <header>
-<div><h1>${esc(graph.title)}</h1><div class="sub">${esc(graph.subtitle)}</div></div>
+<div><h1>${escapeHtml(graph.title)}</h1><div class="sub">${escapeHtml(graph.subtitle)}</div></div>
 <label>target <select id="target">${options}</select></label>
 <div id="verdict"></div>
 <div class="legend">${graph.targets.length > 0 ? legend : ''}</div>
@@ -288,12 +277,14 @@ export function renderModelGraphHtml(graph: ModelGraph): string {
 <div id="graph"></div>
 <aside><div id="failing"></div><div id="details"><p>Click an op for its MACs, parameters and, per target, the rules it fails with their sources.</p></div>${graph.targets
     .flatMap((t) =>
-      t.graph.map((i) => `<div class="issue"><b>${esc(t.id)}</b>: ${esc(`${i.rule}: ${i.reason}`)}</div>`),
+      t.graph.map(
+        (i) => `<div class="issue"><b>${escapeHtml(t.id)}</b>: ${escapeHtml(`${i.rule}: ${i.reason}`)}</div>`,
+      ),
     )
     .join('')}</aside>
-<script type="application/json" id="graph-data">${data}</script>
-<script>${inline('cytoscape', 'dist/cytoscape.min.js')}</script>
-<script>${inline('cytoscape-dagre', 'dist/cytoscape-dagre.js')}</script>
+<script type="application/json" id="graph-data">${scriptJson(graph)}</script>
+<script>${inlineScript('cytoscape', 'dist/cytoscape.min.js')}</script>
+<script>${inlineScript('cytoscape-dagre', 'dist/cytoscape-dagre.js')}</script>
 <script>${PAGE_SCRIPT}</script>
 </body>
 </html>

@@ -3,6 +3,7 @@
 
 import type { BenchRecord, LatencyStats } from '@edge/core';
 import { STAGES } from '../measure/pipeline.js';
+import { NOISY } from '../measure/records.js';
 import type { BenchReport } from './bench-report.js';
 import { recordLabel } from './bench-report.js';
 import type { ComparisonRow } from './compare.js';
@@ -41,9 +42,6 @@ export function verdictMark(row: Pick<ComparisonRow, 'verdict' | 'regression'>):
   const mark = row.verdict === 'better' ? '▲ better' : row.verdict === 'worse' ? '▼ worse' : '= same';
   return row.regression ? `${mark} (REGRESSION)` : mark;
 }
-
-/** How the noise warning of a record starts. */
-export const NOISY = 'latency is noisy';
 
 function p(stats: LatencyStats | undefined, key: string): number | undefined {
   return stats?.percentiles[key];
