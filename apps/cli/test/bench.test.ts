@@ -84,51 +84,44 @@ describe('edge bench', () => {
     expect(first.code, first.stderr).toBe(0);
     const report = JSON.parse(first.stdout) as Report;
     expect(report.records).toHaveLength(1);
-    // A previous run three times as fast: everything now is a regression.
-    const faster = {
-      ...report,
-      records: report.records.map((x) => ({
+    // The same run made `factor` times faster: each figure scaled.
+    const scaled = (factor: number) => {
+      const path = join(dir, `previous-${factor}.json`);
+      const records = report.records.map((x) => ({
         ...x,
         latency: {
           ...x.latency!,
-          median: x.latency!.median / 3,
-          percentiles: { '99': x.latency!.percentiles['99']! / 3 },
+          median: x.latency!.median / factor,
+          percentiles: { '99': x.latency!.percentiles['99']! / factor },
         },
-        samplesPerS: x.samplesPerS! * 3,
-      })),
+        samplesPerS: x.samplesPerS! * factor,
+      }));
+      writeFileSync(path, JSON.stringify({ ...report, records }));
+      return path;
     };
-    const previous = join(dir, 'previous.json');
-    writeFileSync(previous, JSON.stringify(faster));
-    const r = edge(
-      CLS,
-      ...CLS_SHAPE,
-      '--scenario',
-      'offline',
-      '--no-baselines',
-      '--compare',
-      previous,
-      '--fail-on-regression',
-      '10',
-      ...QUICK,
-    );
+    const compare = (previous: string) =>
+      edge(
+        CLS,
+        ...CLS_SHAPE,
+        '--scenario',
+        'offline',
+        '--no-baselines',
+        '--compare',
+        previous,
+        '--fail-on-regression',
+        '10',
+        ...QUICK,
+      );
+    // Ten times faster before: every figure now is a regression.
+    const r = compare(scaled(10));
     expect(r.code, r.stderr).toBe(3);
-    expect(r.stdout).toContain('Against previous.json (regression: worse by more than 10 %)');
+    expect(r.stdout).toContain('Against previous-10.json (regression: worse by more than 10 %)');
     expect(r.stdout).toContain('▼ worse (REGRESSION)');
-    expect(r.stderr).toContain('edge bench: 3 figure(s) worse than previous.json by more than 10 %');
-    // Against itself nothing regresses past 1000 %.
-    const same = edge(
-      CLS,
-      ...CLS_SHAPE,
-      '--scenario',
-      'offline',
-      '--no-baselines',
-      '--compare',
-      previous,
-      '--fail-on-regression',
-      '1000',
-      ...QUICK,
-    );
-    expect(same.code, same.stderr).toBe(0);
+    expect(r.stderr).toContain('edge bench: 3 figure(s) worse than previous-10.json by more than 10 %');
+    // Ten times slower before: every figure is better, and the exit code stays 0.
+    const better = compare(scaled(0.1));
+    expect(better.code, better.stderr).toBe(0);
+    expect(better.stdout.match(/▲ better/g)).toHaveLength(3);
   });
 
   it('Ctrl-C stops after the query in flight and still prints and writes what was measured', async () => {
