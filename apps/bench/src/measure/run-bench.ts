@@ -313,8 +313,9 @@ export async function runBench(modelPath: string, options: BenchOptions = {}): P
         serverQps = r.qps;
         if (r.record) records.push(r.record);
       } else {
-        if (p.scenario === 'single-stream' && options.pipeline !== false)
-          pipeline ??= await choosePipeline(model, plans, options, image);
+        // Chosen once: null when the model has no image input to run the pipeline on.
+        if (p.scenario === 'single-stream' && options.pipeline !== false && pipeline === undefined)
+          pipeline = await choosePipeline(model, plans, options, image);
         const withBare =
           options.baselines !== false &&
           p.backend === 'onnxruntime' &&

@@ -15,7 +15,7 @@ import type { PresetName } from '@edge/preprocess';
 import type { TaskName } from '@edge/runtime';
 import { type Command, type Io, parse, UsageError } from '../command.js';
 import { interruptible } from '../interrupt.js';
-import { parseShapeFlags, SHAPE_FLAG_USAGE } from './shape-flags.js';
+import { parseShapeFlags } from './shape-flags.js';
 
 const USAGE = `usage: edge bench <model> [options]
 
@@ -31,8 +31,8 @@ Lists are comma-separated; each combination is one configuration.
   --batch LIST           rows per run (offline); most rows dynamic batching gathers (server,
                          multi-stream; 1 = off) (default 1)
   --threads LIST         intra-op threads (default: the engine's choice)
-  ${SHAPE_FLAG_USAGE}
-                   (needed for inputs with free dimensions; dimension 0 is set by --batch)
+  --shape n=DIMS         shape of input n, like x=1x3x640x640 (repeatable; a bare DIMS names the
+                         first input): needed for free dimensions; --batch sets dimension 0
   --calibration FILE     calibration cache written by 'edge calibrate', for --precision int8
 
   --warmUp MS            untimed queries first, for this long (default 200)
