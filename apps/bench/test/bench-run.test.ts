@@ -151,8 +151,21 @@ describe('runBench on a generated CNN', () => {
     const ratio = off1!.ratios!.find((q) => q.name === 'median latency / bare onnxruntime-node session')!;
     expect(ratio.value).toBeCloseTo(off1!.latency!.median / bare[1]!.latency!.median, 12);
     expect(off1!.ratios!.map((q) => q.name)).toContain('throughput / bare onnxruntime-node session');
+    // Reduced precisions are divided by FP32 of the same configuration, not by the bare session.
     const [fp16] = find(report, { scenario: 'offline', batchSize: 1, precision: 'fp16' });
-    expect(fp16!.ratios).toBeUndefined();
+    const [fp32] = find(report, {
+      scenario: 'offline',
+      batchSize: 1,
+      precision: 'fp32',
+      backend: 'onnxruntime',
+    });
+    expect(fp16!.ratios!.map((q) => `${q.name} (${q.baseline})`)).toEqual([
+      'median latency / fp32 (fp32)',
+      'throughput / fp32 (fp32)',
+    ]);
+    expect(fp16!.ratios![0]!.value).toBeCloseTo(fp16!.latency!.median / fp32!.latency!.median, 12);
+    const [int8] = find(report, { scenario: 'server', batchSize: 2, precision: 'int8' });
+    expect(int8!.ratios!.map((q) => q.name)).toEqual(['median latency / fp32', 'throughput / fp32']);
   });
 
   it('baselines: OpenCV decode and preprocessing, divided into the pipeline stages', (ctx) => {

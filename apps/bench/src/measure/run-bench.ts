@@ -24,7 +24,7 @@ import {
 import { PRESET_NAMES, type PresetName } from '@edge/preprocess';
 import { loadModel, type Model, TASK_NAMES, type TaskName } from '@edge/runtime';
 import { pythonInterpreter } from '../harness/python.js';
-import type { BenchReport, SkippedConfig } from '../report/bench-report.js';
+import { type BenchReport, configKey, type SkippedConfig } from '../report/bench-report.js';
 import { opencvBaseline } from './baselines.js';
 import { feedsFor, type InputPlan, planInputs, shapesOf } from './inputs.js';
 import { benchMachine } from './machine.js';
@@ -344,6 +344,7 @@ export async function runBench(modelPath: string, options: BenchOptions = {}): P
     done += perRun;
   }
 
+  addPrecisionRatios(records);
   if (pipeline && pipelineRecords.length > 0 && options.baselines !== false && !aborted()) {
     progress('OpenCV baseline', 0);
     await addOpencvBaseline(pipeline, settings, options, records, pipelineRecords, source, notes);
@@ -385,6 +386,29 @@ export async function runBench(modelPath: string, options: BenchOptions = {}): P
     notes,
     interrupted: aborted(),
   };
+}
+
+/**
+ * FP16 and INT8 records against the FP32 record of the same backend, scenario, batch and threads
+ * (measured in the same run, not interleaved): the speed of reduced precision as a ratio.
+ */
+function addPrecisionRatios(records: BenchRecord[]): void {
+  const key = (r: BenchRecord) => configKey({ config: { ...r.config, precision: 'fp32' } });
+  const fp32 = new Map(
+    records
+      .filter((r) => r.config.precision === 'fp32' && r.config.baseline === undefined)
+      .map((r) => [key(r), r]),
+  );
+  records.forEach((r, i) => {
+    if (r.config.precision === 'fp32' || r.config.baseline !== undefined) return;
+    const base = fp32.get(key(r));
+    if (!base) return;
+    const extra = [
+      ...ratio('median latency / fp32', r.latency?.median, base.latency?.median, 'fp32'),
+      ...ratio('throughput / fp32', r.samplesPerS, base.samplesPerS, 'fp32'),
+    ];
+    if (extra.length > 0) records[i] = { ...r, ratios: [...(r.ratios ?? []), ...extra] };
+  });
 }
 
 function readImage(path: string): Uint8Array {
