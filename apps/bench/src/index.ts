@@ -32,6 +32,7 @@ export {
   type BenchReport,
   type BenchSettings,
   configKey,
+  includeRecords,
   isBenchReport,
   readBenchRecords,
   recordLabel,

@@ -269,6 +269,16 @@ describe('records', () => {
     expect(recordLabel({ config: { ...cfg, baseline: 'bare onnxruntime-node session' } })).toBe(
       'bare onnxruntime-node session offline',
     );
+    expect(recordLabel({ config: cfg, producer: 'edge bench 0.1.0', machine: { cpu: 'x' } })).toBe(
+      'onnxruntime fp32 offline',
+    );
+    expect(
+      recordLabel({
+        config: { backend: 'tensorrt', precision: 'fp16' },
+        producer: 'trtexec 8.6.1',
+        machine: { gpu: 'NVIDIA Jetson AGX Orin', cpu: 'ARMv8' },
+      }),
+    ).toBe('tensorrt fp16 [trtexec 8.6.1 on NVIDIA Jetson AGX Orin]');
     expect(configKey({ config: { ...cfg, model: '/b/det.onnx' } })).toBe(configKey({ config: cfg }));
     expect(configKey({ config: { ...cfg, batchSize: 2 } })).not.toBe(configKey({ config: cfg }));
   });

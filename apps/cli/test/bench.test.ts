@@ -124,6 +124,44 @@ describe('edge bench', () => {
     expect(better.stdout.match(/▲ better/g)).toHaveLength(3);
   });
 
+  it('--include shows the records of a trtexec run (edge trt parse-log) beside this run, named by origin', () => {
+    const trtexec = join(dir, 'orin-trtexec.json');
+    const stats = (median: number) => ({
+      min: median * 0.9,
+      max: median * 1.5,
+      mean: median,
+      median,
+      percentiles: { '99': median * 1.2 },
+    });
+    writeFileSync(
+      trtexec,
+      JSON.stringify({
+        schemaVersion: 1,
+        producer: 'trtexec 8.6.1',
+        machine: { gpu: 'NVIDIA Jetson AGX Orin', tensorrt: '8.6.1', jetpack: '6.0' },
+        config: { model: 'cls.onnx', backend: 'tensorrt', precision: 'fp16', shapes: { x: [1, 3, 48, 192] } },
+        throughputQps: 2750.5,
+        latency: stats(0.364),
+        stages: { compute: stats(0.301) },
+        warnings: [],
+      }),
+    );
+    const r = edge(
+      CLS,
+      ...CLS_SHAPE,
+      '--scenario',
+      'offline',
+      '--no-baselines',
+      '--include',
+      trtexec,
+      ...QUICK,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/tensorrt fp16 \[trtexec 8\.6\.1 on NVIDIA Jetson AGX Orin\] +0\.364 ms +/);
+    expect(r.stdout).toMatch(/onnxruntime fp32 offline +\d+ /);
+    expect(r.stdout).toContain('1 record(s) from orin-trtexec.json (trtexec 8.6.1) shown beside this run');
+  });
+
   it('Ctrl-C stops after the query in flight and still prints and writes what was measured', async () => {
     const out = join(dir, 'interrupted');
     const child = spawn(process.execPath, [

@@ -106,14 +106,45 @@ export function readBenchRecords(path: string): BenchRecord[] {
   return list as BenchRecord[];
 }
 
-/** A short name of a record's configuration: `onnxruntime fp32 offline batch 4 threads 2`. */
-export function recordLabel(r: Pick<BenchRecord, 'config'>): string {
+/**
+ * A short name of a record's configuration: `onnxruntime fp32 offline batch 4 threads 2`; a record
+ * another producer measured (`edge trt parse-log` of a trtexec run) also names its origin:
+ * `tensorrt fp16 [trtexec 8.6.1 on NVIDIA Jetson AGX Orin]`.
+ */
+export function recordLabel(
+  r: Pick<BenchRecord, 'config'> & Partial<Pick<BenchRecord, 'producer' | 'machine'>>,
+): string {
   const c = r.config;
-  if (c.baseline !== undefined) return `${c.baseline}${suffix(c)}`;
-  return [c.backend ?? '?', c.precision, c.device && c.device !== 'cpu' ? c.device : undefined]
-    .filter(Boolean)
-    .join(' ')
-    .concat(suffix(c));
+  const name =
+    c.baseline !== undefined
+      ? `${c.baseline}${suffix(c)}`
+      : [c.backend ?? '?', c.precision, c.device && c.device !== 'cpu' ? c.device : undefined]
+          .filter(Boolean)
+          .join(' ')
+          .concat(suffix(c));
+  if (r.producer === undefined || r.producer.startsWith('edge bench')) return name;
+  const where = r.machine?.gpu ?? r.machine?.cpu;
+  return `${name} [${r.producer}${where ? ` on ${where}` : ''}]`;
+}
+
+/**
+ * The report with `records` measured elsewhere (another machine, trtexec through `edge trt
+ * parse-log`) added to its tables, and a note naming where they came from.
+ */
+export function includeRecords(
+  report: BenchReport,
+  records: readonly BenchRecord[],
+  from: string,
+): BenchReport {
+  const producers = [...new Set(records.map((r) => r.producer))].join(', ');
+  return {
+    ...report,
+    records: [...report.records, ...records],
+    notes: [
+      ...report.notes,
+      `${records.length} record(s) from ${from} (${producers}) shown beside this run's, as measured there`,
+    ],
+  };
 }
 
 function suffix(c: BenchConfig): string {

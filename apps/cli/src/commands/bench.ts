@@ -5,6 +5,7 @@ import {
   type BenchReport,
   compareRecords,
   formatText,
+  includeRecords,
   type Precision,
   readBenchRecords,
   runBench,
@@ -52,6 +53,8 @@ Lists are comma-separated; each combination is one configuration.
 
   --out DIR              write bench.json, bench.md and bench.html into DIR
   --json                 print the report as JSON instead of tables (no progress bar)
+  --include FILE         show the records of FILE beside this run's (repeatable): an earlier
+                         bench.json, or 'edge trt parse-log' records of a trtexec run on a Jetson
   --compare FILE         mark each figure better or worse than in FILE (an earlier bench.json, or
                          records of 'edge trt parse-log')
   --fail-on-regression PCT
@@ -137,6 +140,7 @@ export const benchCommand: Command = {
       'no-baselines': { type: 'boolean' },
       out: { type: 'string' },
       json: { type: 'boolean' },
+      include: { type: 'string', multiple: true },
       compare: { type: 'string' },
       'fail-on-regression': { type: 'string' },
     });
@@ -146,6 +150,10 @@ export const benchCommand: Command = {
     if (threshold !== undefined && values.compare === undefined)
       throw new UsageError('--fail-on-regression needs --compare FILE');
     const previous = values.compare === undefined ? undefined : readBenchRecords(values.compare as string);
+    const included = ((values.include as string[] | undefined) ?? []).map((f) => ({
+      from: basename(f),
+      records: readBenchRecords(f),
+    }));
     const given = parseShapeFlags((values.shape as string[] | undefined) ?? [], model) as
       | Record<string, number[]>
       | undefined;
@@ -186,6 +194,7 @@ export const benchCommand: Command = {
         } finally {
           bar?.finish();
         }
+        for (const { from, records } of included) report = includeRecords(report, records, from);
         if (previous !== undefined)
           report = {
             ...report,
