@@ -200,7 +200,7 @@ describe('inputs', () => {
 function rec(config: BenchRecord['config'], median: number, extra: Partial<BenchRecord> = {}): BenchRecord {
   return {
     schemaVersion: BENCH_RECORD_SCHEMA_VERSION,
-    producer: 'test',
+    producer: 'edge bench test',
     machine: {},
     config,
     latency: {
