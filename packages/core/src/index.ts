@@ -24,7 +24,10 @@ export {
   BENCH_RECORD_SCHEMA_VERSION,
   type BenchConfig,
   type BenchMachine,
+  type BenchRatio,
   type BenchRecord,
+  type BenchScenario,
+  type LatencyHistogram,
   type LatencyStats,
 } from './bench-record.js';
 export {
