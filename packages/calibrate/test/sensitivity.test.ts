@@ -4,6 +4,7 @@
 import { createBackend } from '@edge/backends-onnxruntime';
 import { ArgumentError, Tensor, type TensorMap } from '@edge/core';
 import { onnxBuilder as B, DataType, type OnnxModel, tensorFromArray } from '@edge/onnx-parse';
+import { rng } from '@edge/test-utils';
 import { afterAll, expect, it } from 'vitest';
 import {
   collectStatistics,
@@ -12,7 +13,6 @@ import {
   type Progress,
   quantizationSensitivity,
 } from '../src/index.js';
-import { rng } from './helpers/data.js';
 
 const backend = createBackend({ graphOptimizationLevel: 'basic' });
 afterAll(() => expect(backend.openSessions()).toBe(0));

@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkModels, noise, OCR_MODELS, textPageFloats as textPage } from '@edge/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as B from '../src/build.js';
 import { DataType } from '../src/data-type.js';
@@ -12,10 +13,7 @@ import { readModel } from '../src/reader.js';
 import { tensorFromArray } from '../src/tensor-data.js';
 import type { NodeProto, OnnxModel, TensorProto } from '../src/types.js';
 import { writeModel } from '../src/writer.js';
-import { random, textPage } from './helpers/data.js';
 import { openSessions, runModel } from './helpers/ort.js';
-import { OCR_MODELS } from './helpers/paths.js';
-import { checkModels } from './helpers/python.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'edge-fold-'));
 
@@ -23,11 +21,6 @@ afterAll(() => {
   expect(openSessions()).toBe(0);
   rmSync(dir, { recursive: true, force: true });
 });
-
-function noise(shape: number[], seed: number, scale = 4, offset = 0): Float32Array {
-  const r = random(seed);
-  return Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r() * scale + offset);
-}
 
 /** Nodes folded into a Conv, and hard-swish patterns rewritten, as the result's changes count them. */
 function counts(r: EditResult): [number, number] {
@@ -68,7 +61,7 @@ async function run(
 
 /** Largest |a - b| over the largest |a|, per output, of both models on the same random input. */
 async function relativeError(a: OnnxModel, b: OnnxModel, shape = X): Promise<Record<string, number>> {
-  const x = { dims: shape, data: noise(shape, 99) };
+  const x = { dims: shape, data: noise(shape, 99, 4) };
   const [ra, rb] = [await run(a, x), await run(b, x)];
   expect(Object.keys(rb).sort()).toEqual(Object.keys(ra).sort());
   return Object.fromEntries(
@@ -88,7 +81,7 @@ async function relativeError(a: OnnxModel, b: OnnxModel, shape = X): Promise<Rec
 const ops = (m: OnnxModel) => m.graph.nodes.map((n) => n.opType);
 const count = (m: OnnxModel, op: string) => ops(m).filter((o) => o === op).length;
 
-const check = (models: Record<string, OnnxModel>) => checkModels(dir, models);
+const check = (models: Record<string, OnnxModel>) => checkModels(dir, models, writeModel);
 
 describe('folds into the Conv before it', () => {
   it('BatchNormalization, after a Conv with and without bias', async () => {
@@ -272,7 +265,7 @@ describe('PaddleOCR det', () => {
     // Random noise gives a map of almost zeros (max 0.007 here), so a page with text rows too.
     const shape = [1, 3, 320, 320];
     for (const [input, text] of [
-      [{ dims: shape, data: noise(shape, 7) }, 0],
+      [{ dims: shape, data: noise(shape, 7, 4) }, 0],
       [{ dims: shape, data: textPage(320, 320) }, 5000],
     ] as const) {
       const a = (await run(det, input))['sigmoid_0.tmp_0']!;

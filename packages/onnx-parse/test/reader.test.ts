@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileIOError, isEdgeError, ModelParseError, UnsafePathError } from '@edge/core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { OCR_MODELS, python, scratchDir } from '@edge/test-utils';
+import { describe, expect, it } from 'vitest';
 import {
   AttributeType,
   DataType,
@@ -17,11 +17,8 @@ import {
   writeModelFile,
 } from '../src/index.js';
 import { normalize } from './helpers/normalize.js';
-import { OCR_MODELS } from './helpers/paths.js';
-import { python } from './helpers/python.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'edge-reader-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('edge-reader-');
 
 /** A tiny valid model (Relu on a [N,3] input) with one initializer, built in code. */
 function tinyModel(extra: Partial<OnnxModel['graph']> = {}): OnnxModel {

@@ -4,7 +4,7 @@
 // every test that needs it fails with the loader's reason, except the status tests.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ArgumentError, isEdgeError } from '@edge/core';
+import { expectError, PYTHON, photo, requires, rng } from '@edge/test-utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { allocateOutput } from '../src/kernel/convert.js';
 import {
@@ -27,7 +28,6 @@ import { nativeKernelStatus } from '../src/native.js';
 import { MEAN, maxDiff, randomJob, rng, STD, scribble } from './helpers/random-jobs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const PYTHON = '/usr/bin/python3';
 
 function native(): NativeKernel {
   const kernel = loadNativeKernel();
@@ -272,18 +272,8 @@ describe('argument checks: one validator before every kernel (nothing reaches C+
       dstOffset: 0,
     });
 
-  function expectArgumentError(fn: () => unknown, message: string | RegExp): void {
-    let caught: unknown;
-    try {
-      fn();
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toBeInstanceOf(ArgumentError);
-    expect(isEdgeError(caught, 'EDGE_ARGUMENT')).toBe(true);
-    if (typeof message === 'string') expect((caught as Error).message).toBe(message);
-    else expect((caught as Error).message).toMatch(message);
-  }
+  const expectArgumentError = (fn: () => unknown, message: string | RegExp): void =>
+    expect(isEdgeError(expectError(fn, ArgumentError, message), 'EDGE_ARGUMENT')).toBe(true);
 
   const kernels: [string, (job: KernelJob) => void][] = [
     ['runKernel', runKernel],
@@ -422,12 +412,7 @@ describe('argument checks: one validator before every kernel (nothing reaches C+
 
 // Golden tensors straight from OpenCV: the photo is decoded by cv2.imread and handed over as raw BGR
 // bytes, so only the resize and the normalisation are compared.
-const PHOTOS = [
-  join(here, 'fixtures/.cache/opencv-data/fruits.jpg'),
-  join(here, 'fixtures/.cache/skimage-data/astronaut.png'),
-];
-const hasOpenCV = spawnSync(PYTHON, ['-c', 'import cv2, numpy'], { stdio: 'ignore' }).status === 0;
-const havePhotos = PHOTOS.every((p) => existsSync(p));
+const PHOTOS = [photo('opencv/fruits.jpg'), photo('skimage/astronaut.png')];
 
 const GOLDEN = `
 import json, sys
@@ -474,8 +459,9 @@ interface GoldenCase {
   rect: [number, number, number, number];
 }
 
-describe.skipIf(!hasOpenCV || !havePhotos)(
+describe(
   'native kernel = OpenCV on real photos (python3-opencv goldens)',
+  requires('python-opencv', 'photos'),
   () => {
     let dir = '';
     const cases: { photo: string; golden: GoldenCase }[] = [];

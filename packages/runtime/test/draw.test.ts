@@ -2,12 +2,12 @@
 // changes; whole results drawn on a decoded PNG and written as PNG/JPEG, compared with the
 // original pixel by pixel; bad calls name the argument; a failed write leaves the old file.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArgumentError, FileIOError } from '@edge/core';
+import { expectError, scratchDir } from '@edge/test-utils';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type Canvas,
   DEFAULT_PALETTE,
@@ -23,8 +23,7 @@ import {
   writeResultImage,
 } from '../src/index.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'edge-draw-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('edge-draw-');
 
 const RED: Rgb = [255, 0, 0];
 
@@ -49,17 +48,8 @@ function pixel(c: Canvas, x: number, y: number): number[] {
   return [...c.data.subarray(i, i + 3)];
 }
 
-function expectArgumentError(fn: () => unknown, message: string | RegExp): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(ArgumentError);
-  if (typeof message === 'string') expect((caught as Error).message).toBe(message);
-  else expect((caught as Error).message).toMatch(message);
-}
+const expectArgumentError = (fn: () => unknown, message: string | RegExp) =>
+  expectError(fn, ArgumentError, message);
 
 describe('primitives', () => {
   it('a box paints exactly its stroke, inside the box, and nothing else', () => {

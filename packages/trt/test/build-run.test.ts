@@ -2,12 +2,12 @@
 // what runs here is our TypeScript (plan, native request, progress, log, cancellation, container,
 // cache, host check, contexts, profile checks), not TensorRT. Without the double, the same calls
 // throw UnavailableError (status.test.ts and the last test below, which uses the real addon).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AbortedError, ArgumentError, FeedError, Tensor, UnavailableError } from '@edge/core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '@edge/test-utils';
+import { describe, expect, it } from 'vitest';
 import { benchEngine } from '../src/bench-engine.js';
 import { type BuildProgress, buildEngineWith, EngineBuildError } from '../src/builder.js';
 import { TrtEngine } from '../src/engine.js';
@@ -22,8 +22,7 @@ const rt = loadRuntime({ env: { ...process.env, EDGE_TRT_NATIVE: FAKE } });
 const fake = rt.binding as unknown as {
   state: { builds: number; contextsOpen: number; maxRunsInFlight: number };
 };
-const dir = mkdtempSync(join(tmpdir(), 'edge-trt-build-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('edge-trt-build-');
 const MODEL = reluModel(['N', 3, 8, 8]);
 
 describe('build chain over the binding double', () => {

@@ -3,40 +3,34 @@
 // symbol, and each build loaded into Node on this machine without TensorRT. The headers live outside the repository (../shared/third_party/tensorrt, or
 // EDGE_TRT_HEADERS); where they are missing the test fails under CI and is skipped elsewhere.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { requires } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs script without types
-import { EXIT_NO_HEADERS, headersRoot, VERSIONS } from '../scripts/check-native.mjs';
+import { EXIT_NO_HEADERS, VERSIONS } from '../scripts/check-native.mjs';
 
 const script = join(dirname(fileURLToPath(import.meta.url)), '..', 'scripts', 'check-native.mjs');
-const root: string = headersRoot();
-const present = existsSync(root);
-const ci = process.env.CI === 'true' || process.env.CI === '1';
 
 describe(`check:native against TensorRT ${(VERSIONS as string[]).join(', ')} headers`, () => {
-  if (!present && !ci) it.skip(`no TensorRT headers at ${root} (set EDGE_TRT_HEADERS)`, () => {});
-
-  it.runIf(present || ci)(
-    'compiles with -Wall -Wextra -Werror, links no TensorRT or CUDA symbol, and loads here',
-    () => {
-      const r = spawnSync(process.execPath, [script], {
-        encoding: 'utf8',
-        env: { npm_config_nodedir: '/usr', ...process.env },
-      });
-      if (r.status === EXIT_NO_HEADERS) {
-        throw new Error(`CI=true and no TensorRT headers: ${r.stderr.trim()}`);
-      }
-      expect(r.stderr).toBe('');
-      expect(r.status).toBe(0);
-      for (const v of VERSIONS as string[]) {
-        expect(r.stdout).toMatch(
-          new RegExp(`TensorRT ${v}: .*loads here \\(headers ${v.replace('.', '\\.')}\\.\\d+\\)`),
-        );
-      }
-      expect(r.stdout).toContain('no TensorRT headers: ');
-    },
-    600_000,
-  );
+  it('compiles with -Wall -Wextra -Werror, links no TensorRT or CUDA symbol, and loads here', {
+    ...requires('tensorrt-headers'),
+    timeout: 600_000,
+  }, () => {
+    const r = spawnSync(process.execPath, [script], {
+      encoding: 'utf8',
+      env: { npm_config_nodedir: '/usr', ...process.env },
+    });
+    if (r.status === EXIT_NO_HEADERS) {
+      throw new Error(`no TensorRT headers: ${r.stderr.trim()}`);
+    }
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    for (const v of VERSIONS as string[]) {
+      expect(r.stdout).toMatch(
+        new RegExp(`TensorRT ${v}: .*loads here \\(headers ${v.replace('.', '\\.')}\\.\\d+\\)`),
+      );
+    }
+    expect(r.stdout).toContain('no TensorRT headers: ');
+  });
 });

@@ -1,20 +1,20 @@
 // The engine cache: keys, atomic entries, a second process waiting for the first one's build
 // (two real child processes), a stale lock taken over, a damaged entry rebuilt.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AbortedError } from '@edge/core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '@edge/test-utils';
+import { describe, expect, it } from 'vitest';
 import { defaultCacheDir, EngineCache, engineCacheKey } from '../src/engine-cache.js';
 import { acquireLock } from '../src/file-lock.js';
 import { fakePlan, orinHeader } from './helpers/engine.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CHILD = join(here, 'helpers', 'cache-child.mjs');
-const root = mkdtempSync(join(tmpdir(), 'edge-trt-cache-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = scratchDir('edge-trt-cache-');
 
 const header = orinHeader();
 const parts = {

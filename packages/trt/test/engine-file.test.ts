@@ -1,10 +1,10 @@
 // The engine container: round trip, refusal of a foreign engine with both sides named, and damaged
 // files caught by their checksums before TensorRT would see them.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelLoadError, ModelParseError, writeFileAtomic } from '@edge/core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '@edge/test-utils';
+import { describe, expect, it } from 'vitest';
 import {
   checkEngineHost,
   decodeEngineFile,
@@ -15,8 +15,7 @@ import {
 } from '../src/engine-file.js';
 import { fakePlan, orinHeader } from './helpers/engine.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'edge-trt-engine-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('edge-trt-engine-');
 
 function concat(chunks: Uint8Array[]): Uint8Array {
   return Buffer.concat(chunks);

@@ -8,14 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { ArgumentError, float16BitsToFloat32, UnavailableError } from '@edge/core';
 import { loadImage } from '@edge/preprocess';
 import { type KernelJob, runKernel } from '@edge/preprocess/kernel';
+import { photo, requires, rng } from '@edge/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type GpuKernelJob, packGpuJob } from '../src/gpu-job.js';
 import { createGpuPreprocessor, ptxFor } from '../src/gpu-preprocess.js';
 import { runGpuReference } from '../src/gpu-reference.js';
 import { loadRuntime } from '../src/loader.js';
 
-const CACHE = join(dirname(fileURLToPath(import.meta.url)), '../../preprocess/test/fixtures/.cache');
-const PHOTOS = [join(CACHE, 'skimage-data/astronaut.png'), join(CACHE, 'opencv-data/HappyFish.jpg')];
+const PHOTOS = [photo('skimage/astronaut.png'), photo('opencv/HappyFish.jpg')];
 
 interface Img {
   data: Uint8Array;
@@ -25,11 +25,7 @@ interface Img {
   channels: 1 | 3 | 4;
 }
 
-let seed = 12345;
-function random(): number {
-  seed = (seed * 1103515245 + 12345) >>> 0;
-  return seed / 2 ** 32;
-}
+const random = rng(12345);
 
 function randomImage(width: number, height: number, channels: 1 | 3 | 4, padBytes = 0): Img {
   const stride = width * channels + padBytes;
@@ -103,7 +99,7 @@ function compare(j: KernelJob): { worst: number; exact: number; total: number } 
   return { worst, exact, total: cpu.dst.length };
 }
 
-describe('CUDA kernel arithmetic (TypeScript mirror) against the CPU kernel', () => {
+describe('CUDA kernel arithmetic (TypeScript mirror) against the CPU kernel', requires('photos'), () => {
   const photos: Img[] = [];
   beforeAll(async () => {
     for (const p of PHOTOS) {

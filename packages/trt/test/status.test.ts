@@ -1,10 +1,10 @@
 // Status and typed errors on this machine, which has no TensorRT, no driver and no GPU (a CUDA
 // toolkit may be installed: its libcudart then loads for real).
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UnavailableError } from '@edge/core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { requires, scratchDir } from '@edge/test-utils';
+import { describe, expect, it } from 'vitest';
 import {
   formatCudaVersion,
   formatTensorRTVersion,
@@ -15,8 +15,7 @@ import {
 import { loadRuntime } from '../src/loader.js';
 import { requireTensorRT, statusOf } from '../src/status.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'edge-trt-status-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('edge-trt-status-');
 
 describe('library search order', () => {
   it('EDGE_TRT_LIB_DIR, then TENSORRT_ROOT, then JetPack folders, then the loader path', () => {
@@ -77,8 +76,9 @@ describe('trtStatus without TensorRT', () => {
     expect(status.searched).toEqual(searchDirectories().map((d) => d.dir));
   });
 
-  it.runIf(existsSync('/usr/local/cuda/lib64/libcudart.so.13'))(
+  it(
     'opens the CUDA toolkit runtime that is installed here and reads its version',
+    requires('cuda-runtime'),
     () => {
       expect(status.libraries.cudart.path).toMatch(/libcudart\.so/);
       expect(status.versions.cudaRuntime).toMatch(/^1[0-9]\.\d$/);

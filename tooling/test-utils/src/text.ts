@@ -1,28 +1,10 @@
-// Real-looking data for calibration and accuracy tests: photos from the Debian packages unpacked by
-// scripts/test-data.sh, and pages and lines of text rendered with Debian's DejaVu fonts (plain or
-// over a photo), all from a seeded generator so every run sees the same images.
-
-import { readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Tensor } from '@edge/core';
+// Text rendered with Debian's DejaVu fonts (requirement `fonts-dejavu`) through sharp, plain or
+// over a photo, from a seeded generator so every run sees the same images; and a synthetic page as
+// a text detector's input tensor, without any font.
 import sharp from 'sharp';
+import { rng } from './random.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-/** Where scripts/test-data.sh unpacks the Debian photo packages. */
-export const FIXTURE_CACHE: string = join(here, '../../../preprocess/test/fixtures/.cache');
-
-/** Photos (jpg/png) of skimage-data and opencv-data, sorted. */
-export function photos(): string[] {
-  return ['skimage-data', 'opencv-data'].flatMap((d) =>
-    readdirSync(join(FIXTURE_CACHE, d))
-      .filter((f) => /\.(jpg|png)$/.test(f))
-      .sort()
-      .map((f) => join(FIXTURE_CACHE, d, f)),
-  );
-}
-
-/** A DejaVu face by file name (Debian's fonts-dejavu-core). */
+/** A DejaVu face by file name (Debian's fonts-dejavu-core and fonts-dejavu-extra). */
 export function dejavu(file: string): string {
   return `/usr/share/fonts/truetype/dejavu/${file}`;
 }
@@ -34,18 +16,6 @@ const WORDS = (
   'station platform exit open closed monday friday price sale discount coffee tea water milk bread ' +
   'calibration quantization accuracy tensor kernel engine batch image page line word letter number'
 ).split(' ');
-
-/** A seeded generator of numbers in [0, 1) (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(r: () => number, list: readonly T[]): T {
   return list[Math.floor(r() * list.length)]!;
@@ -156,17 +126,11 @@ export async function textLine(
   return (flipped ? img.rotate(180) : img).png().toBuffer();
 }
 
-/** Deterministic uniform numbers in [-0.5, 0.5). */
-export function random(seed: number): () => number {
-  const r = rng(seed);
-  return () => r() - 0.5;
-}
-
 /**
- * A synthetic page as the detector sees it, without decoding: rows of dark dashes on light paper,
- * normalised with ImageNet's mean and std, `[1, 3, h, w]`.
+ * A synthetic page as a text detector sees it, without decoding: rows of dark dashes on light
+ * paper, normalised with ImageNet's mean and std, the data of a `[1, 3, h, w]` tensor.
  */
-export function textPageTensor(h: number, w: number): Tensor<'float32'> {
+export function textPageFloats(h: number, w: number): Float32Array {
   const mean = [0.485, 0.456, 0.406];
   const std = [0.229, 0.224, 0.225];
   const data = new Float32Array(3 * h * w);
@@ -179,5 +143,5 @@ export function textPageTensor(h: number, w: number): Tensor<'float32'> {
       for (let c = 0; c < 3; c++) data[c * h * w + y * w + x] = (v - mean[c]!) / std[c]!;
     }
   }
-  return new Tensor('float32', [1, 3, h, w], data);
+  return data;
 }

@@ -1,0 +1,19 @@
+export { expectError } from './errors.js';
+export { deleteSpan, flipBytes, insertJunk, int, type Mutation, truncate } from './fuzz.js';
+export { cosine, maxAbsDiff } from './numbers.js';
+export { checkModels, onnxCheck } from './onnx-check.js';
+export {
+  findModels,
+  MEDIAPIPE,
+  NODE_TESTS,
+  OCR_ASSETS,
+  OCR_MODELS,
+  ONNX_TESTDATA,
+} from './paths.js';
+export { photo, photoDir, TEST_DATA } from './photos.js';
+export { PYTHON, python, runPython } from './python.js';
+export { noise, random, rng } from './random.js';
+export { isMet, MissingRequirementError, requires } from './requirements.js';
+export { scratchDir } from './scratch.js';
+export { expectSessionsClosed, type SessionCounts } from './sessions.js';
+export { dejavu, textLine, textPage, textPageFloats } from './text.js';
