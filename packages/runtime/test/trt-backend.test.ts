@@ -1,27 +1,23 @@
-// The trt backend through loadModel, over @edge/trt's test double of its native addon
-// (packages/trt/test/helpers/fake-addon.cjs: y = relu(x) computed on the CPU, no TensorRT). What
+// The trt backend through loadModel, over the test double of @edge/trt's native addon
+// (@edge/test-utils' TRT_FAKE_ADDON: y = relu(x) computed on the CPU, no TensorRT). What
 // runs is the real chain above the addon: backend discovery, engine build and cache, engine
 // container checks, execution contexts, the session, the device queue. On this machine without
 // the double, the trt backend is skipped with its reason (load-model.test.ts).
 
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { FeedError, Tensor } from '@edge/core';
 import { onnxBuilder as b, DataType, writeModel } from '@edge/onnx-parse';
-import { afterAll, describe, expect, it } from 'vitest';
+import { scratchDir, TRT_FAKE_ADDON } from '@edge/test-utils';
+import { describe, expect, it } from 'vitest';
 import { loadModel, setDeviceConcurrency } from '../src/index.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const FAKE = join(here, '..', '..', 'trt', 'test', 'helpers', 'fake-addon.cjs');
-const cache = mkdtempSync(join(tmpdir(), 'edge-runtime-trt-'));
+const cache = scratchDir('edge-runtime-trt-');
 // Read by @edge/trt on its first use, which comes after this line.
-process.env.EDGE_TRT_NATIVE = FAKE;
+process.env.EDGE_TRT_NATIVE = TRT_FAKE_ADDON;
 process.env.EDGE_TRT_CACHE = cache;
-const fake = createRequire(import.meta.url)(FAKE) as { state: { builds: number; maxRunsInFlight: number } };
-afterAll(() => rmSync(cache, { recursive: true, force: true }));
+const fake = createRequire(import.meta.url)(TRT_FAKE_ADDON) as {
+  state: { builds: number; maxRunsInFlight: number };
+};
 
 const RELU = writeModel(
   b.model(

@@ -1,12 +1,11 @@
-// The build chain and the engine runner over a test double of the addon (helpers/fake-addon.cjs):
+// The build chain and the engine runner over a test double of the addon (test-utils' TRT_FAKE_ADDON):
 // what runs here is our TypeScript (plan, native request, progress, log, cancellation, container,
 // cache, host check, contexts, profile checks), not TensorRT. Without the double, the same calls
 // throw UnavailableError (status.test.ts and the last test below, which uses the real addon).
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { AbortedError, ArgumentError, FeedError, Tensor, UnavailableError } from '@edge/core';
-import { scratchDir } from '@edge/test-utils';
+import { scratchDir, TRT_FAKE_ADDON } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
 import { benchEngine } from '../src/bench-engine.js';
 import { type BuildProgress, buildEngineWith, EngineBuildError } from '../src/builder.js';
@@ -16,9 +15,7 @@ import { EngineMismatchError, readEngineHeader } from '../src/engine-file.js';
 import { loadRuntime } from '../src/loader.js';
 import { reluModel } from './helpers/models.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const FAKE = join(here, 'helpers', 'fake-addon.cjs');
-const rt = loadRuntime({ env: { ...process.env, EDGE_TRT_NATIVE: FAKE } });
+const rt = loadRuntime({ env: { ...process.env, EDGE_TRT_NATIVE: TRT_FAKE_ADDON } });
 const fake = rt.binding as unknown as {
   state: { builds: number; contextsOpen: number; maxRunsInFlight: number };
 };

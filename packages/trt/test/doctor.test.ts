@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TRT_FAKE_ADDON } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
 import { formatDoctor, trtDoctor } from '../src/doctor.js';
 import { detectJetson, dpkgVersion, type FileReader } from '../src/jetson.js';
@@ -138,7 +139,7 @@ describe('trtDoctor', () => {
 
   it('a JetPack 6.2 Orin with its TensorRT: all checks pass and the next command builds the detector', () => {
     const rt = loadRuntime({
-      env: { ...process.env, EDGE_TRT_NATIVE: join(here, 'helpers', 'fake-addon.cjs') },
+      env: { ...process.env, EDGE_TRT_NATIVE: TRT_FAKE_ADDON },
     });
     const report = trtDoctor({ read: reader('jp62-agx-orin'), runtime: rt });
     expect(report.checks.every((c) => c.ok)).toBe(true);
@@ -155,7 +156,7 @@ describe('trtDoctor', () => {
 
   it("EXPECTED FAILURE - a TensorRT that is not JetPack's is flagged with the reason it matters", () => {
     const rt = loadRuntime({
-      env: { ...process.env, EDGE_TRT_NATIVE: join(here, 'helpers', 'fake-addon.cjs') },
+      env: { ...process.env, EDGE_TRT_NATIVE: TRT_FAKE_ADDON },
     });
     const report = trtDoctor({ read: reader('jp512-xavier-nx'), runtime: rt });
     const jetson = report.checks.find((c) => c.name === 'Jetson')!;

@@ -3,12 +3,10 @@
 // model input takes. The requirement is agreement within 1/255 of the value range; the test also
 // counts exact matches. The kernel itself runs only on a GPU: not on this machine (no driver, no
 // GPU), where the launcher refuses with UnavailableError.
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ArgumentError, float16BitsToFloat32, UnavailableError } from '@edge/core';
 import { loadImage } from '@edge/preprocess';
 import { type KernelJob, runKernel } from '@edge/preprocess/kernel';
-import { photo, requires, rng } from '@edge/test-utils';
+import { photo, requires, rng, TRT_FAKE_ADDON } from '@edge/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type GpuKernelJob, packGpuJob } from '../src/gpu-job.js';
 import { createGpuPreprocessor, ptxFor } from '../src/gpu-preprocess.js';
@@ -177,7 +175,7 @@ describe('CUDA kernel arithmetic (TypeScript mirror) against the CPU kernel', re
     const rt = loadRuntime({
       env: {
         ...process.env,
-        EDGE_TRT_NATIVE: join(dirname(fileURLToPath(import.meta.url)), 'helpers/fake-addon.cjs'),
+        EDGE_TRT_NATIVE: TRT_FAKE_ADDON,
       },
     });
     const gpu = createGpuPreprocessor({}, rt);

@@ -3,12 +3,15 @@ export { deleteSpan, flipBytes, insertJunk, int, type Mutation, truncate } from 
 export { cosine, maxAbsDiff } from './numbers.js';
 export { checkModels, onnxCheck } from './onnx-check.js';
 export {
+  faceMeshModel,
   findModels,
+  HAND_LANDMARKS,
   MEDIAPIPE,
   NODE_TESTS,
   OCR_ASSETS,
   OCR_MODELS,
   ONNX_TESTDATA,
+  TRT_FAKE_ADDON,
 } from './paths.js';
 export { photo, photoDir, TEST_DATA } from './photos.js';
 export { PYTHON, python, runPython } from './python.js';
@@ -16,4 +19,4 @@ export { noise, random, rng } from './random.js';
 export { isMet, MissingRequirementError, requires } from './requirements.js';
 export { scratchDir } from './scratch.js';
 export { expectSessionsClosed, type SessionCounts } from './sessions.js';
-export { dejavu, textLine, textPage, textPageFloats } from './text.js';
+export { CJK_FONT, dejavu, type Glyphs, glyphs, textLine, textPage, textPageFloats } from './text.js';

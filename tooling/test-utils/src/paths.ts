@@ -1,6 +1,6 @@
 // Where the tests' models and data live: the npm model packages (dependencies of this package, so
 // no test reaches into another package's node_modules) and Debian's libonnx-testdata.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,6 +28,33 @@ export const MEDIAPIPE: Readonly<Record<'faceShort' | 'faceFull' | 'faceSparse' 
   faceSparse: join(faceDetection, 'face_detection_full_range_sparse.tflite'),
   selfie: join(selfieSegmentation, 'selfie_segmentation.tflite'),
 };
+
+/**
+ * MediaPipe's hand landmark model (@mediapipe/hands), kept out of {@link MEDIAPIPE}: tests that
+ * take every model of that list (the readers' fuzz seeds, the flatbuffers decode) stay as they are.
+ */
+export const HAND_LANDMARKS: string = join(modules, '@mediapipe/hands/hand_landmark_lite.tflite');
+
+/**
+ * face_landmark.tflite (468 points and a face flag) out of @mediapipe/face_mesh, which ships it only
+ * inside the solution's packed assets: the loader script beside them lists each file's byte range.
+ */
+export function faceMeshModel(): Uint8Array {
+  const dir = join(modules, '@mediapipe/face_mesh');
+  const loader = readFileSync(join(dir, 'face_mesh_solution_packed_assets_loader.js'), 'utf8');
+  const m = /"filename":\s*"[^"]*\/face_landmark\.tflite",\s*"start":\s*(\d+),\s*"end":\s*(\d+)/.exec(loader);
+  if (m === null) throw new Error('face_landmark.tflite is not listed in the face_mesh loader');
+  const data = readFileSync(join(dir, 'face_mesh_solution_packed_assets.data'));
+  return new Uint8Array(data.subarray(Number(m[1]), Number(m[2])));
+}
+
+/**
+ * The test double of @edge/trt's native addon (y = relu(x) on the CPU, no TensorRT), loaded through
+ * EDGE_TRT_NATIVE by @edge/trt's tests and by @edge/runtime's trt backend test.
+ */
+export const TRT_FAKE_ADDON: string = fileURLToPath(
+  new URL('../fixtures/trt-fake-addon.cjs', import.meta.url),
+);
 
 /** Debian's libonnx-testdata conformance models (requirement `onnx-testdata`). */
 export const ONNX_TESTDATA = '/usr/share/libonnx-testdata/data';

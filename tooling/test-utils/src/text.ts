@@ -1,12 +1,25 @@
-// Text rendered with Debian's DejaVu fonts (requirement `fonts-dejavu`) through sharp, plain or
-// over a photo, from a seeded generator so every run sees the same images; and a synthetic page as
-// a text detector's input tensor, without any font.
+// Text rendered with Debian's DejaVu fonts (requirement `fonts-dejavu`) or WenQuanYi Micro Hei
+// (requirement `cjk-font`) through sharp, plain or over a photo, from a seeded generator so every
+// run sees the same images; and a synthetic page as a text detector's input tensor, without any font.
+import { join } from 'node:path';
 import sharp from 'sharp';
+import { TEST_DATA } from './photos.js';
 import { rng } from './random.js';
 
 /** A DejaVu face by file name (Debian's fonts-dejavu-core and fonts-dejavu-extra). */
 export function dejavu(file: string): string {
   return `/usr/share/fonts/truetype/dejavu/${file}`;
+}
+
+/** WenQuanYi Micro Hei (Chinese), unpacked into the test-data cache by scripts/test-data.sh. */
+export const CJK_FONT: string = join(TEST_DATA, 'wqy-fonts/wqy-microhei.ttc');
+
+/** A line of text as an alpha mask: `channels` bytes a pixel, the first one the ink (0 = none). */
+export interface Glyphs {
+  alpha: Buffer;
+  width: number;
+  height: number;
+  channels: number;
 }
 
 const FONTS = ['DejaVuSans.ttf', 'DejaVuSerif.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSansMono.ttf'].map(dejavu);
@@ -25,12 +38,15 @@ function phrase(r: () => number, words: number): string {
   return Array.from({ length: words }, () => pick(r, WORDS)).join(' ');
 }
 
-/** Alpha mask of one line of text (0 = no ink). */
-async function renderLine(text: string, font: string, dpi: number) {
-  const { data, info } = await sharp({ text: { text, fontfile: font, dpi } })
-    .greyscale()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
+/** One line of `text` in `font` at `dpi`, turned by `angle` degrees (the corners left without ink). */
+export async function glyphs(text: string, font: string, dpi: number, angle = 0): Promise<Glyphs> {
+  let image = sharp({ text: { text, fontfile: font, dpi } }).greyscale();
+  if (angle !== 0) {
+    image = sharp(await image.png().toBuffer())
+      .rotate(angle, { background: '#000000' })
+      .greyscale();
+  }
+  const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
   return { alpha: data, width: info.width, height: info.height, channels: info.channels };
 }
 
@@ -72,7 +88,7 @@ export async function textPage(
   let y = 10 + Math.floor(r() * 30);
   const lines = 3 + Math.floor(r() * 5);
   for (let k = 0; k < lines && y < height - 40; k++) {
-    const line = await renderLine(
+    const line = await glyphs(
       phrase(r, 2 + Math.floor(r() * 5)),
       pick(r, fonts),
       110 + Math.floor(r() * 110),
@@ -104,11 +120,7 @@ export async function textLine(
   fonts: readonly string[] = FONTS,
 ): Promise<Buffer> {
   const r = rng(seed);
-  const line = await renderLine(
-    phrase(r, 1 + Math.floor(r() * 4)),
-    pick(r, fonts),
-    100 + Math.floor(r() * 80),
-  );
+  const line = await glyphs(phrase(r, 1 + Math.floor(r() * 4)), pick(r, fonts), 100 + Math.floor(r() * 80));
   const m = 6;
   const width = line.width + 2 * m;
   const height = line.height + 2 * m;
