@@ -3,26 +3,21 @@
 // fingers-up as MediaPipe's hand tracker turns its crops) and not one in a crop of grass; the
 // face mesh model's eyes and nose on astronaut.png land on the short-range face detector's.
 
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { faceMeshModel, HAND_LANDMARKS, MEDIAPIPE, photo, requires } from '@edge/test-utils';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FaceDetectionResult, type LandmarksResult, loadModel, type Model } from '../src/index.js';
-import { faceMeshModel, MEDIAPIPE } from './helpers/mediapipe.js';
 
-const CACHE = join(dirname(fileURLToPath(import.meta.url)), '../../preprocess/test/fixtures/.cache');
-const MESSI = join(CACHE, 'opencv-data/messi5.jpg');
-const ASTRONAUT = join(CACHE, 'skimage-data/astronaut.png');
-const has = existsSync(MESSI) && existsSync(ASTRONAUT);
+const MESSI = photo('opencv/messi5.jpg');
+const ASTRONAUT = photo('skimage/astronaut.png');
 
 const crop = (path: string, left: number, top: number, size: number, rotate = 0) =>
   sharp(path).extract({ left, top, width: size, height: size }).rotate(rotate).png().toBuffer();
 
-describe.skipIf(!has)('MediaPipe landmark models through model.infer (task guessed)', () => {
+describe('MediaPipe landmark models through model.infer (task guessed)', requires('photos'), () => {
   let hand: Model;
   beforeAll(async () => {
-    hand = await loadModel(MEDIAPIPE.hand, { backends: ['tflite'] });
+    hand = await loadModel(HAND_LANDMARKS, { backends: ['tflite'] });
   });
   afterAll(async () => {
     await hand?.dispose();

@@ -5,6 +5,7 @@
 
 import { join } from 'node:path';
 import { sessionCounts } from '@edge/backends-onnxruntime';
+import { dejavu, glyphs, OCR_MODELS, requires, TEST_DATA } from '@edge/test-utils';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { iou, loadModel, type Model } from '../src/index.js';
@@ -30,10 +31,7 @@ async function renderPage(): Promise<{ png: Buffer; truth: [number, number, numb
   const page = new Uint8Array(W * H).fill(255);
   const truth: [number, number, number, number][] = [];
   for (const line of LINES) {
-    const { data, info } = await sharp({ text: { text: line.text, fontfile: FONT, dpi: line.dpi } })
-      .greyscale()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+    const { alpha: data, ...info } = await glyphs(line.text, FONT, line.dpi);
     let x1 = Number.POSITIVE_INFINITY;
     let y1 = Number.POSITIVE_INFINITY;
     let x2 = -1;
@@ -71,7 +69,7 @@ afterAll(async () => {
 });
 
 describe('PaddleOCR detector through model.infer', () => {
-  it('finds every rendered line with IoU >= 0.7', async () => {
+  it('finds every rendered line with IoU >= 0.7', requires('fonts-dejavu'), async () => {
     const { png, truth } = await renderPage();
     const [page] = await model.infer(png, { task: 'text' });
     expect(page!.task).toBe('text');
@@ -89,25 +87,29 @@ describe('PaddleOCR detector through model.infer', () => {
     expect(page!.boxes).toHaveLength(truth.length);
   });
 
-  it('finds every line of held-out rendered pages (random fonts, sizes, two phrases a row), and nothing else', async () => {
-    const pages = await textPages('eval', 7003, 3);
-    const results = await model.infer(
-      pages.map((p) => p.png),
-      { task: 'text' },
-    );
-    const scores = pages.map((p, i) =>
-      scorePage(
-        p.lines,
-        results[i]!.boxes.map((b) => ({ text: '', box: b.box })),
-      ),
-    );
-    const ious = scores.flatMap((x) => x.ious);
-    console.log(
-      `rendered pages: ${ious.length} lines, IoU mean ${(ious.reduce((a, b) => a + b, 0) / ious.length).toFixed(3)} min ${Math.min(...ious).toFixed(3)}`,
-    );
-    for (const v of ious) expect(v).toBeGreaterThanOrEqual(0.5);
-    for (const x of scores) expect(x.extra).toBe(0);
-  });
+  it(
+    'finds every line of held-out rendered pages (random fonts, sizes, two phrases a row), and nothing else',
+    requires('fonts-dejavu'),
+    async () => {
+      const pages = await textPages('eval', 7003, 3);
+      const results = await model.infer(
+        pages.map((p) => p.png),
+        { task: 'text' },
+      );
+      const scores = pages.map((p, i) =>
+        scorePage(
+          p.lines,
+          results[i]!.boxes.map((b) => ({ text: '', box: b.box })),
+        ),
+      );
+      const ious = scores.flatMap((x) => x.ious);
+      console.log(
+        `rendered pages: ${ious.length} lines, IoU mean ${(ious.reduce((a, b) => a + b, 0) / ious.length).toFixed(3)} min ${Math.min(...ious).toFixed(3)}`,
+      );
+      for (const v of ious) expect(v).toBeGreaterThanOrEqual(0.5);
+      for (const x of scores) expect(x.extra).toBe(0);
+    },
+  );
 
   // Line boxes measured by hand on a 10-pixel grid (ink from the tallest ascender to the lowest
   // descender), so within about 2 pixels.
@@ -147,9 +149,10 @@ describe('PaddleOCR detector through model.infer', () => {
     },
   ];
   for (const photo of photos) {
-    const path = join(CACHE, photo.name);
-    it.skipIf(!existsSync(path))(
+    const path = join(TEST_DATA, photo.name);
+    it(
       `finds the lines of the photo ${photo.name} where they were measured`,
+      requires('photos'),
       async () => {
         const [r] = await model.infer(path, { task: 'text' });
         const ious = photo.lines.map((t) => Math.max(0, ...r!.boxes.map((b) => iou(b.box, t))));

@@ -4,11 +4,10 @@
 // the truth; two real photos of printed pages against their transcription; batching that does not
 // change what is read; a recogniser with a fixed batch and width; the pieces on their own.
 
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { ArgumentError } from '@edge/core';
 import { readModelFile, setInputShapes, writeModel } from '@edge/onnx-parse';
+import { OCR_ASSETS, OCR_MODELS, requires, TEST_DATA } from '@edge/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   decodeCtc,
@@ -20,18 +19,9 @@ import {
 } from '../src/index.js';
 import { cropQuad, growQuad, rotate180 } from '../src/ocr/crop-quad.js';
 import { readingOrder } from '../src/ocr/reading-order.js';
-import { OCR_ASSETS, OCR_MODELS } from './helpers/paths.js';
-import {
-  editDistance,
-  hasCjkFont,
-  type PageScore,
-  scorePage,
-  type TextPage,
-  textPages,
-} from './helpers/text-pages.js';
+import { editDistance, type PageScore, scorePage, type TextPage, textPages } from './helpers/text-pages.js';
 
 const DICT = join(OCR_ASSETS, 'ppocr_keys_v1.txt');
-const CACHE = join(dirname(fileURLToPath(import.meta.url)), '../../preprocess/test/fixtures/.cache');
 
 let models: OcrPipeline;
 beforeAll(async () => {
@@ -66,7 +56,10 @@ async function readPages(pages: readonly TextPage[]): Promise<{ scores: PageScor
 }
 
 describe('OCR on held-out rendered pages', () => {
-  it('Latin: DejaVu Sans, Serif, Mono and Bold at 90-180 dpi, one line per page upside down', async () => {
+  it('Latin: DejaVu Sans, Serif, Mono and Bold at 90-180 dpi, one line per page upside down', {
+    ...requires('fonts-dejavu'),
+    timeout: 120_000,
+  }, async () => {
     const pages = await textPages('eval', 7001, 5, { upsideDown: true });
     const { scores, results } = await readPages(pages);
     const t = total(scores);
@@ -80,22 +73,21 @@ describe('OCR on held-out rendered pages', () => {
     const upside = pages.flatMap((p, i) => p.lines.filter((l) => l.upsideDown).map((l) => ({ l, i })));
     expect(upside.length).toBeGreaterThanOrEqual(3);
     for (const { l, i } of upside) expect(results[i]!.lines.find((r) => r.turned)?.text).toBe(l.text);
-  }, 120_000);
+  });
 
-  it.skipIf(!hasCjkFont())(
-    'Chinese: WenQuanYi Micro Hei (scripts/test-data.sh fetches it)',
-    async () => {
-      const pages = await textPages('eval', 7002, 2, { script: 'cjk' });
-      const { scores } = await readPages(pages);
-      const t = total(scores);
-      console.log(
-        `chinese held-out: ${pages.length} pages, ${scores.flatMap((x) => x.ious).length} lines, ${t.chars} characters: accuracy ${t.accuracy.toFixed(4)}, box IoU mean ${t.meanIou.toFixed(3)} min ${t.minIou.toFixed(3)}`,
-      );
-      expect(t.accuracy).toBeGreaterThanOrEqual(0.97);
-      expect(t.minIou).toBeGreaterThanOrEqual(0.5);
-    },
-    120_000,
-  );
+  it('Chinese: WenQuanYi Micro Hei (scripts/test-data.sh fetches it)', {
+    ...requires('cjk-font'),
+    timeout: 120_000,
+  }, async () => {
+    const pages = await textPages('eval', 7002, 2, { script: 'cjk' });
+    const { scores } = await readPages(pages);
+    const t = total(scores);
+    console.log(
+      `chinese held-out: ${pages.length} pages, ${scores.flatMap((x) => x.ious).length} lines, ${t.chars} characters: accuracy ${t.accuracy.toFixed(4)}, box IoU mean ${t.meanIou.toFixed(3)} min ${t.minIou.toFixed(3)}`,
+    );
+    expect(t.accuracy).toBeGreaterThanOrEqual(0.97);
+    expect(t.minIou).toBeGreaterThanOrEqual(0.5);
+  });
 });
 
 /**
@@ -138,10 +130,10 @@ const PHOTOS: { name: string; least: number; lines: string[] }[] = [
   },
 ];
 
-describe('OCR on real photos of printed pages', () => {
+describe('OCR on real photos of printed pages', requires('photos'), () => {
   for (const photo of PHOTOS) {
-    const path = join(CACHE, photo.name);
-    it.skipIf(!existsSync(path))(`${photo.name}: the page's text in reading order`, async () => {
+    const path = join(TEST_DATA, photo.name);
+    it(`${photo.name}: the page's text in reading order`, async () => {
       const [r] = await ocr(models, path);
       const read = r!.lines.map((l) => l.text).join('\n');
       const truth = photo.lines.join('\n');
@@ -153,7 +145,7 @@ describe('OCR on real photos of printed pages', () => {
 });
 
 describe('batching and fixed shapes', () => {
-  it('one crop per run or six: the same text', async () => {
+  it('one crop per run or six: the same text', requires('fonts-dejavu'), async () => {
     const [page] = await textPages('eval', 20263, 1);
     const [one] = await ocr(models, page!.png, { batchSize: 1 });
     const [six] = await ocr(models, page!.png, { batchSize: 6 });
@@ -161,7 +153,10 @@ describe('batching and fixed shapes', () => {
     expect(six!.lines.length).toBe(page!.lines.length);
   });
 
-  it('a recogniser with a fixed batch of 4 and width of 640: runs filled up, every crop at 640', async () => {
+  it('a recogniser with a fixed batch of 4 and width of 640: runs filled up, every crop at 640', {
+    ...requires('fonts-dejavu'),
+    timeout: 60_000,
+  }, async () => {
     const fixed = setInputShapes(readModelFile(OCR_MODELS.rec, { payloads: 'eager' }), {
       x: [4, 3, 48, 640],
     }).model;
@@ -178,7 +173,7 @@ describe('batching and fixed shapes', () => {
     } finally {
       await rec.dispose();
     }
-  }, 60_000);
+  });
 });
 
 describe('the pieces', () => {

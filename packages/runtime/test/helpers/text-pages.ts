@@ -4,24 +4,15 @@
 // drawn from disjoint halves of the vocabulary with different seeds, so nothing tuned on the one
 // is reported on the other.
 
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { CJK_FONT, dejavu, type Glyphs, glyphs, rng } from '@edge/test-utils';
 import sharp from 'sharp';
 
-const DEJAVU = '/usr/share/fonts/truetype/dejavu';
-export const LATIN_FONTS: readonly string[] = [
+const LATIN_FONTS: readonly string[] = [
   'DejaVuSans.ttf',
   'DejaVuSerif.ttf',
   'DejaVuSansMono.ttf',
   'DejaVuSans-Bold.ttf',
-].map((f) => join(DEJAVU, f));
-/** WenQuanYi Micro Hei, unpacked by scripts/test-data.sh (no CJK font is installed here). */
-export const CJK_FONT: string = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../../preprocess/test/fixtures/.cache/wqy-fonts/wqy-microhei.ttc',
-);
-export const hasCjkFont = (): boolean => existsSync(CJK_FONT);
+].map(dejavu);
 
 const WORDS =
   `time year people way day man thing woman life child world school state family student group country
@@ -45,18 +36,6 @@ silver orange yellow purple circle square number letter symbol yellow station ha
 const HANZI = [
   ...'的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严',
 ];
-
-/** A seeded generator (mulberry32): the same seed, the same pages. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export type TextSet = 'debug' | 'eval';
 
@@ -96,17 +75,6 @@ function phrase(rand: () => number, set: TextSet, script: 'latin' | 'cjk'): stri
   return parts.join(' ') + (end < 0.2 ? '.' : end < 0.3 ? ',' : end < 0.35 ? ':' : end < 0.4 ? '!' : '');
 }
 
-/** Glyphs of `text` as an alpha mask (white on black), turned by `angle` degrees. */
-async function glyphs(text: string, font: string, dpi: number, angle: number) {
-  let png = await sharp({ text: { text, fontfile: font, dpi } })
-    .greyscale()
-    .png()
-    .toBuffer();
-  if (angle !== 0) png = await sharp(png).rotate(angle, { background: '#000000' }).png().toBuffer();
-  const { data, info } = await sharp(png).greyscale().raw().toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height, channels: info.channels };
-}
-
 /**
  * `count` pages of about `lines` lines each, drawn from `set` with `seed`: dark text of random
  * shade on a light page, font and size random per row, half the rows with a second phrase beside
@@ -126,7 +94,7 @@ export async function textPages(
     height?: number;
   } = {},
 ): Promise<TextPage[]> {
-  const rand = random(seed);
+  const rand = rng(seed);
   const W = options.width ?? 960;
   const H = options.height ?? 720;
   const script = options.script ?? 'latin';
@@ -136,14 +104,7 @@ export async function textPages(
     const bg = 215 + Math.floor(rand() * 41);
     const page = new Uint8Array(W * H).fill(bg);
     const lines: TruthLine[] = [];
-    const put = (
-      g: Awaited<ReturnType<typeof glyphs>>,
-      left: number,
-      top: number,
-      ink: number,
-      text: string,
-      upsideDown: boolean,
-    ) => {
+    const put = (g: Glyphs, left: number, top: number, ink: number, text: string, upsideDown: boolean) => {
       let box: [number, number, number, number] = [
         Number.POSITIVE_INFINITY,
         Number.POSITIVE_INFINITY,
@@ -152,7 +113,7 @@ export async function textPages(
       ];
       for (let y = 0; y < g.height; y++) {
         for (let x = 0; x < g.width; x++) {
-          const a = g.data[(y * g.width + x) * g.channels]!;
+          const a = g.alpha[(y * g.width + x) * g.channels]!;
           if (a === 0) continue;
           const i = (top + y) * W + left + x;
           page[i] = Math.min(page[i]!, Math.round(bg + ((ink - bg) * a) / 255));
