@@ -18,9 +18,6 @@ export type Arm64Node =
  */
 export function findArm64Node(resolveFrom?: string): Arm64Node;
 
-/** False under CI=true: there a missing emulator fails the test instead of skipping it. */
-export function maySkipArm64(): boolean;
-
 /** The command line that starts the arm64 Node with `args`, as `[command, argv]` for spawn. */
 export function arm64Command(
   arm64: Extract<Arm64Node, { available: true }>,

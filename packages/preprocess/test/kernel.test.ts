@@ -14,8 +14,7 @@ import {
   runKernel,
   runReferenceKernel,
 } from '../src/kernel/index.js';
-import { ensureFixtures, runReference, saveImage, scratch } from './helpers/opencv.js';
-import { rng } from './helpers/random-jobs.js';
+import { runReference, saveImage } from './helpers/opencv.js';
 
 /** Random image with some smooth structure (pure noise hides nothing, but photos are smooth). */
 function randomImage(rand: () => number, w: number, h: number, c: number): Uint8Array {

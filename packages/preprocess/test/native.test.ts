@@ -25,7 +25,7 @@ import {
   runReferenceKernel,
 } from '../src/kernel/index.js';
 import { nativeKernelStatus } from '../src/native.js';
-import { MEAN, maxDiff, randomJob, rng, STD, scribble } from './helpers/random-jobs.js';
+import { MEAN, maxDiff, randomJob, STD, scribble } from './helpers/random-jobs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 

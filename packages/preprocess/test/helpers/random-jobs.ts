@@ -2,21 +2,10 @@
 // count, crops, letterbox pads, dstRects hanging over the output, odd strides and offsets. Shared by
 // the native tests and the arm64 emulation test, so both run the same cases.
 
+import { rng } from '@edge/test-utils';
 import { expect } from 'vitest';
 import { allocateOutput } from '../../src/kernel/convert.js';
 import type { Interpolation, KernelJob, Layout, OutputArray } from '../../src/kernel/index.js';
-
-// Deterministic generator (mulberry32), so a failure names a reproducible case.
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const MEAN: number[] = [0.485, 0.456, 0.406];
 export const STD: number[] = [0.229, 0.224, 0.225];
