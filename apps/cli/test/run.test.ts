@@ -1,33 +1,26 @@
 // `edge run` as a user runs it: the built CLI in a child process on the real PaddleOCR models,
 // its table, its JSON, the PNG it draws, and one line with exit code 2 for every bad input.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onnxBuilder as b, DataType, tensorFromArray, writeModelFile } from '@edge/onnx-parse';
 import { decodeNpy, encodeImage, loadImage } from '@edge/preprocess';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HAND_LANDMARKS, MEDIAPIPE, OCR_MODELS, photo, requires, scratchDir } from '@edge/test-utils';
+import { describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CLI = join(here, '../dist/cli.js');
-const ASSETS = OCR_ASSETS;
-const DET = join(ASSETS, 'ch_PP-OCRv4_det_infer.onnx');
-const CLS = join(ASSETS, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
-const REC = join(ASSETS, 'ch_PP-OCRv4_rec_infer.onnx');
-const require = createRequire(import.meta.url);
-const HAND = join(dirname(require.resolve('@mediapipe/hands/package.json')), 'hand_landmark_lite.tflite');
-const FACE = join(
-  dirname(require.resolve('@mediapipe/face_detection/package.json')),
-  'face_detection_short_range.tflite',
-);
-const CACHE = join(ROOT, 'packages/preprocess/test/fixtures/.cache');
-const PAGE = join(CACHE, 'skimage-data/page.png');
-const TEXT_N = join(CACHE, 'opencv-data/imageTextN.png');
-const ASTRONAUT = join(CACHE, 'skimage-data/astronaut.png');
-const MESSI = join(CACHE, 'opencv-data/messi5.jpg');
-const dir = mkdtempSync(join(tmpdir(), 'edge-run-'));
+const DET = OCR_MODELS.det;
+const CLS = OCR_MODELS.cls;
+const REC = OCR_MODELS.rec;
+const HAND = HAND_LANDMARKS;
+const FACE = MEDIAPIPE.faceShort;
+const PAGE = photo('skimage/page.png');
+const TEXT_N = photo('opencv/imageTextN.png');
+const ASTRONAUT = photo('skimage/astronaut.png');
+const MESSI = photo('opencv/messi5.jpg');
+const dir = scratchDir('edge-run-');
 
 /** A "segmenter" whose class scores are the input's R, G, B: each pixel's class is its strongest channel. */
 function rgbSegmenter(path: string): void {
@@ -57,7 +50,6 @@ function fixedDetector(path: string): void {
   });
   writeModelFile(path, b.model(g, 13));
 }
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function edge(...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
