@@ -1,8 +1,7 @@
 // The measuring parts of edge bench on their own: statistics, arrivals, the timing loops (with
 // fake queries whose times are known), input planning, machine flags, reading and comparing records.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ArgumentError,
@@ -11,7 +10,8 @@ import {
   FileIOError,
   UnavailableError,
 } from '@edge/core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '@edge/test-utils';
+import { describe, expect, it } from 'vitest';
 import { feedsFor, planInputs } from '../src/measure/inputs.js';
 import { cpuSpeedFlags } from '../src/measure/machine.js';
 import { poissonArrivals, runSequential, runServer } from '../src/measure/scenarios.js';
@@ -19,8 +19,7 @@ import { latencyHistogram, latencyStats } from '../src/measure/stats.js';
 import { configKey, readBenchRecords, recordLabel } from '../src/report/bench-report.js';
 import { compareRecords } from '../src/report/compare.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'edge-bench-measure-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('edge-bench-measure-');
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
