@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../..');
 const sharp = createRequire(join(root, 'packages/preprocess/package.json'))('sharp');
-const cache = join(root, 'packages/preprocess/test/fixtures/.cache');
+const cache = join(root, '.cache/test-data');
 const data = join(here, '../data');
 const FONTS = '/usr/share/fonts/truetype/dejavu';
 

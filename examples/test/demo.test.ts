@@ -2,14 +2,13 @@
 // set against FP32, and the folder holding the picture, the page and the JSON; another report
 // already in the folder (the bench report, when a step writes one) is linked from the page.
 
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { scratchDir } from '@edge/test-utils';
+import { expect, it } from 'vitest';
 import { main } from '../src/demo.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'edge-demo-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('edge-demo-');
 
 it('writes annotated.png, report.html and report.json with what it measured', async () => {
   writeFileSync(join(dir, 'bench.html'), '<!doctype html><title>bench</title>');

@@ -3,12 +3,12 @@
 // beside them, the hand, the line of text both ways up; and the built programs run from a shell.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { iou } from '@edge/runtime';
-import { afterAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '@edge/test-utils';
+import { describe, expect, it } from 'vitest';
 import { DATA } from '../src/assets.js';
 import { main as classify } from '../src/classify.js';
 import { main as detect } from '../src/detect.js';
@@ -19,8 +19,7 @@ import { main as readText } from '../src/ocr.js';
 import { main as segment } from '../src/segment.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'edge-examples-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('edge-examples-');
 const poster: { lines: { text: string; box: [number, number, number, number] }[] } = JSON.parse(
   readFileSync(DATA.posterTruth, 'utf8'),
 );

@@ -1,8 +1,8 @@
 // The field tables against onnx.proto itself: the descriptors of Debian's python3-onnx (onnx 1.12,
 // built with ONNX-ML), plus the fields newer onnx releases added, named here with their release.
+import { python, requires } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
 import { type Field, Kind, type MessageName, messages } from '../src/onnx-fields.js';
-import { python } from './helpers/python.js';
 
 interface ProtoField {
   name: string;
@@ -14,7 +14,10 @@ interface ProtoField {
   message: string | null;
 }
 
-const descriptors = python<Record<string, ProtoField[]>>(`
+let read: Record<string, ProtoField[]> | undefined;
+/** The fields of every message of onnx.proto, by full name without `onnx.` (read once). */
+function descriptors(): Record<string, ProtoField[]> {
+  read ??= python<Record<string, ProtoField[]>>(`
 import json, onnx
 from google.protobuf.descriptor import FieldDescriptor as F
 out = {}
@@ -29,6 +32,8 @@ for d in onnx.onnx_ml_pb2.DESCRIPTOR.message_types_by_name.values():
     visit(d)
 print(json.dumps(out))
 `);
+  return read;
+}
 
 /** Fields onnx added after 1.12, with the release that added them (onnx/onnx.in.proto). */
 const NEWER: Record<string, string> = {
@@ -56,16 +61,18 @@ function kindsFor(f: ProtoField): Kind[] {
 const names = Object.keys(messages) as MessageName[];
 
 describe('field tables', () => {
-  it('has a table for every message the model object mirrors, and onnx.proto has each of them', () => {
+  const onnx = requires('python-onnx');
+
+  it('has a table for every message the model object mirrors, and onnx.proto has each of them', onnx, () => {
     expect(names.length).toBe(22);
-    for (const name of names) expect(Object.keys(descriptors), name).toContain(name);
+    for (const name of names) expect(Object.keys(descriptors()), name).toContain(name);
   });
 
-  it('names and numbers every field as onnx.proto does, with a kind that fits its type', () => {
+  it('names and numbers every field as onnx.proto does, with a kind that fits its type', onnx, () => {
     let checked = 0;
     for (const name of names) {
       const ours = new Map(messages[name].fields.map((f) => [f.name, f]));
-      for (const p of descriptors[name]!) {
+      for (const p of descriptors()[name]!) {
         const f = ours.get(p.name);
         expect(f, `${name}.${p.name} is missing`).toBeDefined();
         expect(f!.no, `${name}.${p.name}`).toBe(p.number);
@@ -79,10 +86,10 @@ describe('field tables', () => {
     expect(checked).toBeGreaterThan(100);
   });
 
-  it('has no field onnx.proto lacks but those of later onnx releases', () => {
+  it('has no field onnx.proto lacks but those of later onnx releases', onnx, () => {
     const extra: string[] = [];
     for (const name of names) {
-      const theirs = new Set(descriptors[name]!.map((p) => p.name));
+      const theirs = new Set(descriptors()[name]!.map((p) => p.name));
       for (const f of messages[name].fields) if (!theirs.has(f.name)) extra.push(`${name}.${f.name}`);
     }
     expect(extra.sort()).toEqual(Object.keys(NEWER).sort());
