@@ -30,7 +30,8 @@ for (const f of reports.filter((r) => existsSync(r))) {
   total.passed += r.numPassedTests;
   total.failed += r.numFailedTests;
   for (const file of r.testResults) {
-    if (file.status === 'failed' && !file.assertionResults.some((t) => t.status === 'failed')) total.unloaded++;
+    if (file.status === 'failed' && !file.assertionResults.some((t) => t.status === 'failed'))
+      total.unloaded++;
     for (const t of file.assertionResults) {
       if (t.status !== 'skipped' && t.status !== 'pending' && t.status !== 'todo') continue;
       total.skipped++;
