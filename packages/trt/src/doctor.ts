@@ -60,7 +60,7 @@ export function trtDoctor(options: DoctorOptions = {}): DoctorReport {
     check(
       'native addon',
       status.addon.path !== null,
-      status.addon.path ?? 'not built',
+      status.addon.path ? `${status.addon.path} (${status.addon.source})` : 'not found',
       missingFix(status, 'the native addon'),
     ),
     check(
@@ -68,8 +68,13 @@ export function trtDoctor(options: DoctorOptions = {}): DoctorReport {
       status.addon.tensorrtHeaders !== null,
       status.addon.tensorrtHeaders
         ? `compiled against TensorRT ${status.addon.tensorrtHeaders} headers`
-        : 'built without TensorRT headers',
-      missingFix(status, 'TensorRT headers') ?? missingFix(status, 'the native addon'),
+        : status.addon.tensorrtBuilds.length > 0
+          ? `not loaded: no TensorRT to drive (builds for TensorRT ${status.addon.tensorrtBuilds.map((b) => `${b}+`).join(', ')} in the package)`
+          : 'not in this build (built without TensorRT headers)',
+      missingFix(status, 'a build of the addon') ??
+        missingFix(status, 'the TensorRT part') ??
+        missingFix(status, 'libnvinfer') ??
+        missingFix(status, 'the native addon'),
     ),
     check(
       'NVIDIA driver',
@@ -93,7 +98,7 @@ export function trtDoctor(options: DoctorOptions = {}): DoctorReport {
       lib.nvinfer.path
         ? `${lib.nvinfer.path}${v.tensorrt ? ` (${v.tensorrt})` : ''}`
         : 'libnvinfer not found',
-      missingFix(status, 'libnvinfer') ?? missingFix(status, 'TensorRT '),
+      missingFix(status, 'libnvinfer') ?? missingFix(status, 'a TensorRT the addon'),
     ),
     check(
       'ONNX parser',

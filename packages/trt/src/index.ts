@@ -76,8 +76,6 @@ export type { LibraryStatus } from './loader.js';
 export { type ModelFacts, type ModelInput, readModelFacts } from './model-facts.js';
 export { deriveProfile, type ProfileEntry, type ProfileOptions, type ShapeRange } from './profiles.js';
 export {
-  formatCudaVersion,
-  formatTensorRTVersion,
   type TrtDevice,
   type TrtMissing,
   type TrtStatus,
@@ -90,3 +88,4 @@ export {
   trtexecCommandForModel,
 } from './trtexec-command.js';
 export { parseTrtexecLog } from './trtexec-log.js';
+export { formatCudaVersion, formatTensorRTVersion } from './versions.js';
