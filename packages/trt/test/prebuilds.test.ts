@@ -130,7 +130,7 @@ describe.skipIf(!plainPresent && maySkipArm64())(
             expect(s.reason).toMatch(/^TensorRT cannot run here: libcuda .* is missing/);
           }, 180_000);
 
-          describe.skipIf(!tensorrtPresent && maySkipArm64())(
+          describe.skipIf(!tensorrtPresent)(
             `the build for the installed TensorRT${tensorrtPresent ? '' : ` (skipped: ${HINT})`}`,
             () => {
               it.each([

@@ -10,7 +10,9 @@
 // __libc_single_threaded (GLIBC_2.32) says the process has one thread. The addon's own hidden copy
 // is always 0 ("more than one thread", which a Node process has anyway): the counts stay atomic.
 #if defined(__GLIBC__)
-extern "C" __attribute__((visibility("hidden"))) char __libc_single_threaded = 0;
+extern "C" {
+__attribute__((visibility("hidden"))) char __libc_single_threaded = 0;
+}
 #endif
 
 // std::allocator<T>::allocate throws through this function (GLIBCXX_3.4.29, GCC 11) when asked for
