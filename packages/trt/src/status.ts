@@ -85,7 +85,7 @@ const SOURCE_BUILD =
   "it compiles the TensorRT part where TensorRT's headers are found: JetPack's nvidia-tensorrt-dev, NVIDIA's libnvinfer-dev, " +
   'or EDGE_TRT_INCLUDE / TENSORRT_ROOT; in this repository `pnpm --filter @edge/trt build:source`)';
 
-/** `8.2+ for TensorRT 8, 10.3+ for TensorRT 10`, or a note that there is none. */
+/** Which TensorRT the package's builds with the TensorRT part serve (`TensorRT 8 from 8.2 and ...`), or that there is none. */
 function prebuiltList(prebuilt: readonly string[]): string {
   if (prebuilt.length === 0)
     return "this package carries no build with the TensorRT part (it was packed without TensorRT's headers)";
