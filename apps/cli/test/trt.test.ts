@@ -1,10 +1,10 @@
 // `edge trt` as a user runs it: the built CLI in a child process, on a machine without TensorRT.
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '@edge/core';
-import { OCR_MODELS, scratchDir } from '@edge/test-utils';
+import { JETSON_RECORDINGS, OCR_MODELS, scratchDir } from '@edge/test-utils';
 import { encodeEngineFile } from '@edge/trt';
 import { describe, expect, it } from 'vitest';
 
@@ -152,6 +152,27 @@ describe('edge trt', () => {
     expect(build.code).toBe(2);
     expect(build.stderr).toMatch(
       /^edge trt: building an engine needs TensorRT\. TensorRT cannot run here: .*libnvinfer/,
+    );
+  });
+
+  it('EXPECTED FAILURE - doctor on a Jetson (its recorded files under --root) names the board and prints the edge check command of its JetPack', () => {
+    const root = join(dir, 'jetson-root');
+    const fixture = join(JETSON_RECORDINGS, 'jp62-agx-orin');
+    for (const [to, from] of [
+      ['etc/nv_tegra_release', 'nv_tegra_release'],
+      ['proc/device-tree/model', 'model'],
+      ['var/lib/dpkg/status', 'dpkg-status'],
+    ] as const) {
+      mkdirSync(dirname(join(root, to)), { recursive: true });
+      copyFileSync(join(fixture, from), join(root, to));
+    }
+    const doctor = edge('trt', 'doctor', '--root', root);
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout).toMatch(
+      /^Jetson +(yes|no) +NVIDIA Jetson AGX Orin Developer Kit, L4T 36\.4\.3, JetPack 6\.2 /m,
+    );
+    expect(doctor.stdout).toContain(
+      "  edge check MODEL.onnx --target jetpack-6.2   # which nodes deploy on this board's TensorRT and DLA\n",
     );
   });
 

@@ -17,7 +17,12 @@ import {
   type BuildOptions,
   buildEngine,
   checkBuildOptions,
+  describeJetson,
+  detectJetson,
   EngineCache,
+  type FileReader,
+  type JetsonInfo,
+  jetsonCheck,
   TrtEngine,
   trtStatus,
 } from '@edge/trt';
@@ -27,6 +32,12 @@ import { TrtSession } from './session.js';
 export interface TrtBackendOptions extends Omit<BuildOptions, 'timingCache' | 'verbose'> {
   /** Engine cache folder; default @edge/trt's (EDGE_TRT_CACHE, else ~/.cache/edge/trt). */
   readonly cacheDir?: string;
+  /**
+   * Reads a Jetson's files (/etc/nv_tegra_release, /proc/device-tree/model, /var/lib/dpkg/status),
+   * from which skip reasons and session details name the board, its JetPack and the `edge check`
+   * target; default: this machine's files. A container can read the host's mounted elsewhere.
+   */
+  readonly jetsonFiles?: FileReader;
 }
 
 /** The TensorRT {@link Backend}: its `load` returns a {@link TrtSession}. */
@@ -49,15 +60,32 @@ class TrtBackendImpl implements TrtBackend {
   readonly formats: readonly ('onnx' | 'tflite')[] = Object.freeze(['onnx'] as const);
   readonly #options: TrtBackendOptions;
   readonly #sessions = new SessionCounter(counts);
+  #jetson: JetsonInfo | null | undefined;
 
   constructor(options: TrtBackendOptions) {
     this.#options = options;
     this.devices = Object.freeze(options.dlaCore === undefined ? ['gpu'] : ['dla', 'gpu']);
   }
 
+  /** This Jetson, read once; null elsewhere. */
+  #board(): JetsonInfo | null {
+    this.#jetson ??= detectJetson(this.#options.jetsonFiles);
+    return this.#jetson;
+  }
+
+  /** On a Jetson, what it is and how to check a model for it without TensorRT; else empty. */
+  #boardNote(model?: string): string {
+    const board = this.#board();
+    if (board === null) return '';
+    const check = jetsonCheck(board, model);
+    return check === null
+      ? ` This is ${describeJetson(board)}, a JetPack release @edge/trt does not know: check a model for it with edge check --target trt-<its TensorRT major.minor>.`
+      : ` This is ${describeJetson(board)}: which nodes of a model deploy on it is known without TensorRT: \`${check.command}\`${check.note ? ` (${check.note})` : ''}.`;
+  }
+
   async available(): Promise<Availability> {
     const s = trtStatus();
-    return s.available ? { ok: true } : { ok: false, reason: s.reason! };
+    return s.available ? { ok: true } : { ok: false, reason: `${s.reason!}${this.#boardNote()}` };
   }
 
   canLoad(source: ModelSource): Availability {
@@ -66,17 +94,22 @@ class TrtBackendImpl implements TrtBackend {
 
   async load(source: ModelSource, _options: BackendLoadOptions = {}): Promise<TrtSession> {
     const s = trtStatus();
-    if (!s.available) throw new UnavailableError(`the trt backend cannot load ${source.name}: ${s.reason}`);
+    if (!s.available) {
+      throw new UnavailableError(
+        `the trt backend cannot load ${source.name}: ${s.reason}${this.#boardNote(source.path ?? undefined)}`,
+      );
+    }
     const can = this.canLoad(source);
     if (!can.ok) throw new UnavailableError(can.reason);
-    const { cacheDir, ...build } = this.#options;
+    const { cacheDir, jetsonFiles, ...build } = this.#options;
     const built = await buildEngine(source.path ?? source.bytes!, {
       ...build,
       cache: new EngineCache(cacheDir !== undefined ? { dir: cacheDir } : {}),
     });
     const engine = await TrtEngine.load(built, build.device !== undefined ? { device: build.device } : {});
     const h = engine.header;
-    const detail = `TensorRT ${h.tensorrt}, ${h.build.precision}, ${engine.device} (${h.gpu.name}, compute capability ${h.gpu.computeCapability}), engine ${built.source === 'built' ? 'built' : `from the cache (${built.path})`}${h.dlaCore !== null ? `, ${h.build.transitions} DLA/GPU transitions` : ''}`;
+    const board = this.#board();
+    const detail = `TensorRT ${h.tensorrt}, ${h.build.precision}, ${engine.device} (${h.gpu.name}, compute capability ${h.gpu.computeCapability}), engine ${built.source === 'built' ? 'built' : `from the cache (${built.path})`}${h.dlaCore !== null ? `, ${h.build.transitions} DLA/GPU transitions` : ''}${board === null ? '' : `, on ${describeJetson(board)}`}`;
     const onClose = this.#sessions.track();
     try {
       return new TrtSession(engine, detail, onClose);
@@ -102,8 +135,11 @@ class TrtBackendImpl implements TrtBackend {
  */
 export function createBackend(options: TrtBackendOptions = {}): TrtBackend {
   if (typeof options !== 'object' || options === null) throw invalidArgument('options', options, 'object');
-  const { cacheDir, ...build } = options;
+  const { cacheDir, jetsonFiles, ...build } = options;
   checkBuildOptions(build);
+  if (jetsonFiles !== undefined && typeof jetsonFiles !== 'function') {
+    throw invalidArgument('options.jetsonFiles', jetsonFiles, 'function reading a file path to its text');
+  }
   if (cacheDir !== undefined && (typeof cacheDir !== 'string' || cacheDir === '')) {
     throw invalidArgument('options.cacheDir', cacheDir, 'non-empty path');
   }

@@ -32,6 +32,8 @@ export interface NativeAddonOptions {
   check?: (binding: unknown) => string | undefined;
   /** The machine to pick a prebuild for; defaults to this process's (tests pass others). */
   target?: Partial<PrebuildTarget>;
+  /** Where `envVar` is read; defaults to `process.env` (a caller that takes its settings elsewhere passes them). */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** What a prebuild must match: `process.platform`, `process.arch`, the C library, the Node ABI. */
@@ -222,7 +224,7 @@ function firstLine(error: unknown): string {
  * answer says why, naming every file tried.
  */
 export function loadNativeAddon<T>(options: NativeAddonOptions): NativeAddon<T> {
-  const override = process.env[options.envVar];
+  const override = (options.env ?? process.env)[options.envVar];
   if (override === '0' || override === 'off') {
     return {
       disabled: true,

@@ -162,5 +162,11 @@ describe('loadNativeAddon', () => {
     expect(loadNativeAddon(options()).attempts).toEqual([
       { path: elsewhere, source: 'environment', problem: 'not found' },
     ]);
+    // An environment of the caller's own replaces the process's.
+    expect(loadNativeAddon({ ...options(), env: { EDGE_EXAMPLE_NATIVE: 'off' } }).disabled).toBe(true);
+    expect(loadNativeAddon({ ...options(), env: {} }).attempts.map((a) => a.source)).toEqual([
+      'prebuild',
+      'source-build',
+    ]);
   });
 });

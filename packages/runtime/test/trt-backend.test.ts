@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import { FeedError, Tensor } from '@edge/core';
 import { onnxBuilder as b, DataType, writeModel } from '@edge/onnx-parse';
-import { scratchDir, TRT_FAKE_ADDON } from '@edge/test-utils';
+import { recordedJetson, scratchDir, TRT_FAKE_ADDON } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
 import { loadModel, setDeviceConcurrency } from '../src/index.js';
 
@@ -51,6 +51,16 @@ describe('loadModel with the trt backend', () => {
     await using again = await loadModel(RELU, options);
     expect(again.explanation).toContain(`engine from the cache (${cache}/`);
     expect(fake.state.builds - before).toBe(1);
+  });
+
+  it('on a Jetson, the explanation names the board and its JetPack', async () => {
+    await using model = await loadModel(RELU, {
+      backends: ['trt'],
+      backendOptions: { trt: { maxBatch: 4, jetsonFiles: recordedJetson('jp62-agx-orin') } },
+    });
+    expect(model.explanation.split('\n')[0]).toMatch(
+      /^<bytes>: trt on gpu:0 \(TensorRT 10\.3\.0, fp32, gpu:0 \(Orin, compute capability 8\.7\), engine (built|from the cache .*), on NVIDIA Jetson AGX Orin Developer Kit \(JetPack 6\.2, L4T 36\.4\.3, TensorRT 10\.3\.0\)\)$/,
+    );
   });
 
   it('EXPECTED FAILURE - a batch outside the engine profile: FeedError naming the range', async () => {

@@ -1,7 +1,7 @@
 {
   "variables": {
-    "trt_include%": "<!(node -p \"process.env.EDGE_TRT_INCLUDE || ''\")",
-    "cuda_include%": "<!(node -p \"process.env.EDGE_CUDA_INCLUDE || ''\")"
+    "trt_include%": "<!(node find-headers.cjs tensorrt)",
+    "cuda_include%": "<!(node find-headers.cjs cuda)"
   },
   "targets": [
     {
@@ -12,7 +12,8 @@
         "src/cuda_module.cc",
         "src/trt_builder.cc",
         "src/trt_engine.cc",
-        "src/trt_common.cc"
+        "src/trt_common.cc",
+        "src/compat.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

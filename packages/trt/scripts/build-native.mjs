@@ -1,122 +1,103 @@
-// Builds the addon (native/binding.gyp) with node-gyp and copies it into dist/native/.
+// Builds the prebuilt addons that ship inside the npm package, with @edge/tooling's prebuild
+// builder (shared with @edge/preprocess: compilers, Node headers, symbol-version checks), for
+// linux-x64 and linux-arm64 (cross-compiled here):
 //
-// How the addon is built when TensorRT's headers are not there (the usual case at npm install on a
-// machine without TensorRT): the addon is always built, with its library loader, its device
-// queries and the CUDA preprocessing launcher, none of which needs an NVIDIA header (dl.h declares
-// the C entry points it takes with dlsym). Its TensorRT part (builder, engines, execution
-// contexts) is compiled in only when TensorRT's headers are found here, because TensorRT's API is
-// C++ classes whose layout only the headers describe: a hand-written copy of them would be a
-// second, unchecked definition of NVIDIA's ABI. Found headers come from, in order: EDGE_TRT_INCLUDE,
-// TENSORRT_ROOT/include, /usr/include/<arch>-linux-gnu (JetPack and NVIDIA's apt packages),
-// /usr/include. trtStatus() says when the TensorRT part is missing and how to rebuild.
+//   prebuilds/linux-<arch>/node.napi.glibc.node                 always: the dlopen layer (library
+//       search, CUDA driver and runtime, devices, the CUDA preprocessing launcher), which needs no
+//       NVIDIA header; its TensorRT entry points say how to get the TensorRT part
+//   prebuilds/linux-<arch>/node.napi.glibc.tensorrt-<X.Y>.node  per TensorRT major, only where that
+//       major's headers are here: the same plus the TensorRT part, compiled against the OLDEST
+//       headers of the major found (8.2: JetPack 4.6; 10.3: JetPack 6.1/6.2)
 //
-// The addon is optional at install: without a compiler this prints one line and exits 0 (the
-// package then reports "addon not built" with this command as the fix); `--strict` fails instead.
-// On linux-arm64 with nvcc (a Jetson), it also compiles the CUDA kernel for the board's own GPU.
+// Why one TensorRT build per major, from its oldest headers: the addon links nothing from
+// TensorRT (it takes the create*_INTERNAL factories with dlsym and reaches every object through
+// its vtable), so what ties it to a library is the vtable layout its headers describe. NVIDIA
+// versions TensorRT's API and ABI semantically ("MINOR version when adding functionality in a
+// backward-compatible manner", Support Policies, docs.nvidia.com/deeplearning/tensorrt/latest/
+// reference/support-policies.html) and removes APIs only at a major ("Version Compatibility"):
+// code compiled against X.Y runs on X.Z for Z >= Y, not on an older minor (it may call a slot the
+// older library lacks). So the loader (src/loader.ts) takes the TensorRT build whose headers are
+// the installed library's major and not newer than it. check:native compares the vtables the
+// addon uses between the oldest and newest headers of each major here (8.2 -> 8.6, 10.3 -> 10.16).
+//
+// Headers: EDGE_TRT_HEADERS, else ../shared/third_party/tensorrt beside the repository (folders
+// <X.Y>/include); they are read at build time only and never copied into the repository or the
+// package. CUDA's headers (TensorRT's include cuda_runtime_api.h) come from find-headers.cjs's
+// list. Without them the package carries the dlopen layer only (a line says so; --strict fails).
+//
+//   node scripts/build-native.mjs [--arch x64,arm64] [--strict] [--if-stale]
+//
+// On linux-arm64 with nvcc (a Jetson) it also compiles the CUDA kernel for the board's own GPU.
 
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildPrebuilds, PREBUILD_FILE, prebuildFlags } from '@edge/tooling/prebuild';
+import { headersRoot } from './check-native.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const strict = process.argv.includes('--strict');
-const started = Date.now();
-const multiarch = { arm64: 'aarch64-linux-gnu', x64: 'x86_64-linux-gnu' }[process.arch];
+const script = fileURLToPath(import.meta.url);
+const root = join(dirname(script), '..');
+const flags = prebuildFlags(process.argv.slice(2));
+const { cudaInclude } = createRequire(import.meta.url)('../native/find-headers.cjs');
 
-function skip(reason) {
-  const line = `@edge/trt: native addon not built (${reason}); trtStatus() will say so`;
-  if (strict) {
-    console.error(line);
-    process.exit(1);
+/** `10.3` before `10.16`. */
+function byVersion(a, b) {
+  const [x, y] = [a, b].map((v) => v.split('.').map(Number));
+  return x[0] - y[0] || x[1] - y[1];
+}
+
+/** The oldest header folder of each TensorRT major under `dir`, or why there is none. */
+export function tensorrtHeaderSets(dir = headersRoot()) {
+  if (!existsSync(dir)) return { sets: [], reason: `no TensorRT headers at ${dir} (set EDGE_TRT_HEADERS)` };
+  const cuda = cudaInclude();
+  if (!cuda) return { sets: [], reason: 'no CUDA headers (cuda_runtime_api.h): set CUDA_HOME' };
+  const versions = readdirSync(dir)
+    .filter((v) => /^\d+\.\d+$/.test(v))
+    .filter((v) => ['NvInfer.h', 'NvOnnxParser.h'].every((f) => existsSync(join(dir, v, 'include', f))))
+    .sort(byVersion);
+  const oldest = new Map();
+  for (const v of versions) if (!oldest.has(v.split('.')[0])) oldest.set(v.split('.')[0], v);
+  const sets = [...oldest.values()].map((version) => ({
+    version,
+    include: join(dir, version, 'include'),
+    cuda,
+  }));
+  return sets.length > 0 ? { sets } : { sets, reason: `no <X.Y>/include with NvInfer.h under ${dir}` };
+}
+
+async function main() {
+  const { sets, reason } = tensorrtHeaderSets();
+  if (reason !== undefined) {
+    const line = `@edge/trt: TensorRT prebuilds not built (${reason}); the package will carry the dlopen layer only, whose TensorRT entry points say how to build the TensorRT part`;
+    if (flags.strict) {
+      console.error(`${line}; --strict makes this an error`);
+      process.exit(1);
+    }
+    console.log(line);
   }
-  console.log(line);
-  process.exit(0);
-}
-
-function firstWith(file, dirs) {
-  return dirs.filter(Boolean).find((d) => existsSync(join(d, file)));
-}
-
-/** TensorRT's include folder (with NvInfer.h and NvOnnxParser.h), or undefined. */
-function tensorrtInclude() {
-  const env = process.env;
-  const dirs = [
-    env.EDGE_TRT_INCLUDE,
-    env.TENSORRT_ROOT && join(env.TENSORRT_ROOT, 'include'),
-    multiarch && `/usr/include/${multiarch}`,
-    '/usr/include',
-  ];
-  const dir = firstWith('NvInfer.h', dirs);
-  return dir && existsSync(join(dir, 'NvOnnxParser.h')) ? dir : undefined;
-}
-
-/** CUDA's include folder (TensorRT's headers include cuda_runtime_api.h), or undefined. */
-function cudaInclude() {
-  const env = process.env;
-  return firstWith('cuda_runtime_api.h', [
-    env.EDGE_CUDA_INCLUDE,
-    env.CUDA_HOME && join(env.CUDA_HOME, 'include'),
-    '/usr/local/cuda/include',
-    multiarch && `/usr/local/cuda/targets/${multiarch.replace('-gnu', '')}/include`,
-    '/usr/include',
-  ]);
-}
-
-function nodeDir() {
-  if (process.env.npm_config_nodedir) return process.env.npm_config_nodedir;
-  // Distribution packages of Node put the headers under <prefix>/include/node.
-  const prefix = join(dirname(process.execPath), '..');
-  return existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? prefix : undefined;
-}
-
-let gyp;
-try {
-  gyp = createRequire(join(root, 'package.json')).resolve('node-gyp/bin/node-gyp.js');
-} catch {
-  skip('node-gyp is not installed');
-}
-const env = { ...process.env };
-const trt = tensorrtInclude();
-const cuda = trt ? cudaInclude() : undefined;
-let trtNote = 'without TensorRT headers (none found): library loader, device queries and CUDA kernel only';
-if (trt && cuda) {
-  env.EDGE_TRT_INCLUDE = trt;
-  env.EDGE_CUDA_INCLUDE = cuda;
-  trtNote = `with the TensorRT headers of ${trt}`;
-} else {
-  delete env.EDGE_TRT_INCLUDE;
-  if (trt)
-    trtNote = `without its TensorRT part: TensorRT headers at ${trt} but no cuda_runtime_api.h (set CUDA_HOME)`;
-}
-const dir = nodeDir();
-const args = [gyp, 'rebuild', '--directory', 'native', '--jobs', 'max'];
-if (dir) {
-  args.push(`--nodedir=${dir}`);
-  env.npm_config_nodedir = dir;
-}
-const result = spawnSync(process.execPath, args, { cwd: root, env, encoding: 'utf8' });
-if (result.error) skip(`node-gyp could not run: ${result.error.message}`);
-if (result.status !== 0) {
-  const output = `${result.stdout ?? ''}\n${result.stderr ?? ''}`;
-  const first =
-    output
-      .split('\n')
-      .find((l) => /error|not found|No such file|cannot find/i.test(l) && !/^gyp info/.test(l)) ??
-    `node-gyp exited with ${result.status}`;
-  if (strict) process.stderr.write(output);
-  skip(first.replace(/^gyp ERR! /, '').trim());
-}
-const built = join(root, 'native', 'build', 'Release', 'edge_trt.node');
-if (!existsSync(built)) skip(`node-gyp finished but ${built} is missing`);
-mkdirSync(join(root, 'dist', 'native'), { recursive: true });
-copyFileSync(built, join(root, 'dist', 'native', 'edge_trt.node'));
-console.log(`@edge/trt: native addon built ${trtNote} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-
-if (process.platform === 'linux' && process.arch === 'arm64') {
-  const ptx = spawnSync(process.execPath, [join(root, 'scripts', 'build-ptx.mjs'), '--local'], {
-    encoding: 'utf8',
+  await buildPrebuilds({
+    packageName: '@edge/trt',
+    root,
+    ...flags,
+    variants: [
+      { file: PREBUILD_FILE, variables: { trt_include: '', cuda_include: '' }, label: 'dlopen layer' },
+      ...sets.map((s) => ({
+        file: `node.napi.glibc.tensorrt-${s.version}.node`,
+        variables: { trt_include: s.include, cuda_include: s.cuda },
+        label: `with the TensorRT part, for TensorRT ${s.version.split('.')[0]}.x from ${s.version}`,
+      })),
+    ],
+    inputs: [script],
+    fallback: 'trtStatus() then names the missing addon and the source build',
   });
-  console.log((ptx.stdout || ptx.stderr).trim());
+  if (process.platform === 'linux' && process.arch === 'arm64') {
+    const ptx = spawnSync(process.execPath, [join(root, 'scripts', 'build-ptx.mjs'), '--local'], {
+      encoding: 'utf8',
+    });
+    console.log((ptx.stdout || ptx.stderr).trim());
+  }
 }
+
+if (process.argv[1] === script) await main();

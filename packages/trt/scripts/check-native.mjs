@@ -9,11 +9,14 @@
 //      is installed;
 //   3. that shared object loaded into Node here (where there is no TensorRT and no driver): it
 //      must say which headers it was built with and offer the TensorRT part's functions.
-// Also once without TensorRT headers (how the addon builds at a plain npm install).
+// Also once without TensorRT headers (the prebuild every machine gets). Then, per TensorRT major
+// with two header versions here, the ABI the prebuilds rely on (vtable-check.mjs): the classes the
+// addon calls keep the older headers' vtable slots and data members in the newer ones, and the
+// classes it implements are unchanged (8.2 -> 8.6, 10.3 -> 10.16).
 //
-// Headers: EDGE_TRT_HEADERS, else ../shared/third_party/tensorrt beside the repository. When the
-// folder is missing this exits with code 3 and the reason (the vitest wrapper fails under CI and
-// skips otherwise).
+// Headers: EDGE_TRT_HEADERS, else ../shared/third_party/tensorrt beside the repository; CUDA's from
+// find-headers.cjs's list. Neither can be installed from npm or Debian: when one is missing this
+// exits with code 3 and the reason, which the test wrapper turns into a skip naming it.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -21,19 +24,38 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { classesUsed, compareVtables } from './vtable-check.mjs';
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
 const repo = resolve(pkg, '..', '..');
 export const VERSIONS = ['8.2', '8.6', '10.3', '10.16'];
 export const EXIT_NO_HEADERS = 3;
 
+const { cudaInclude } = createRequire(import.meta.url)('../native/find-headers.cjs');
+
 export function headersRoot() {
   return process.env.EDGE_TRT_HEADERS ?? resolve(repo, '..', 'shared', 'third_party', 'tensorrt');
 }
 
-function cudaInclude() {
-  const dirs = [process.env.CUDA_HOME && join(process.env.CUDA_HOME, 'include'), '/usr/local/cuda/include'];
-  return dirs.filter(Boolean).find((d) => existsSync(join(d, 'cuda_runtime_api.h')));
+/**
+ * What this check needs that is not here and cannot come from npm or Debian, with how to provide
+ * it, or undefined when everything is here.
+ */
+export function missingPrerequisite() {
+  const root = headersRoot();
+  if (!existsSync(root)) {
+    return (
+      `no TensorRT headers at ${root}: NVIDIA's public headers (NvInfer*.h, NvOnnxParser.h) of TensorRT ${VERSIONS.join(', ')} ` +
+      `are needed as <version>/include folders there, or in the folder EDGE_TRT_HEADERS names ` +
+      '(from github.com/NVIDIA/TensorRT release/<version> include/ and onnx/onnx-tensorrt; they are not on npm or in Debian)'
+    );
+  }
+  const missing = VERSIONS.filter((v) => !existsSync(join(root, v, 'include', 'NvInfer.h')));
+  if (missing.length > 0) return `${root} has no ${missing.map((v) => `${v}/include/NvInfer.h`).join(', ')}`;
+  if (!cudaInclude()) {
+    return "no CUDA headers (cuda_runtime_api.h, which TensorRT's headers include): install NVIDIA's CUDA toolkit and set CUDA_HOME";
+  }
+  return undefined;
 }
 
 function nodeInclude() {
@@ -48,15 +70,10 @@ function fail(message, code = 1) {
 }
 
 function main() {
+  const missing = missingPrerequisite();
+  if (missing !== undefined) fail(missing, EXIT_NO_HEADERS);
   const root = headersRoot();
-  if (!existsSync(root)) {
-    fail(
-      `no TensorRT headers at ${root} (set EDGE_TRT_HEADERS to a folder holding ${VERSIONS.join(', ')}/include)`,
-      EXIT_NO_HEADERS,
-    );
-  }
   const cuda = cudaInclude();
-  if (!cuda) fail('no CUDA headers (cuda_runtime_api.h) in $CUDA_HOME/include or /usr/local/cuda/include');
   const node = nodeInclude();
   if (!node) fail('no Node headers (node_api.h): set npm_config_nodedir');
   const napi = createRequire(join(pkg, 'package.json'))('node-addon-api').include_dir;
@@ -91,7 +108,6 @@ function main() {
     const builds = [{ label: 'no TensorRT headers', flags: [] }];
     for (const v of VERSIONS) {
       const include = join(root, v, 'include');
-      if (!existsSync(join(include, 'NvInfer.h'))) fail(`${include} has no NvInfer.h`);
       builds.push({
         label: `TensorRT ${v}`,
         flags: ['-DEDGE_WITH_TENSORRT', '-isystem', include, '-isystem', cuda],
@@ -127,6 +143,18 @@ function main() {
       }
       console.log(
         `check:native: ${b.label}: ${sources.length} files compile with -Wall -Wextra -Werror; no TensorRT/CUDA symbol linked; loads here (headers ${got.headers})`,
+      );
+    }
+    const used = classesUsed(srcDir);
+    for (const major of new Set(VERSIONS.map((v) => v.split('.')[0]))) {
+      const versions = VERSIONS.filter((v) => v.split('.')[0] === major);
+      if (versions.length < 2) continue;
+      const [older, newer] = [versions[0], versions.at(-1)];
+      const r = compareVtables(join(root, older, 'include'), join(root, newer, 'include'), used);
+      if (r.problems.length > 0)
+        fail(`TensorRT ${older} -> ${newer}: the ABI the addon uses changed:\n${r.problems.join('\n')}`);
+      console.log(
+        `check:native: TensorRT ${older} -> ${newer}: the ${r.called} classes the addon calls keep their vtable slots and members (${r.grown} only grow at the end); the ${r.implemented} it implements are unchanged`,
       );
     }
   } finally {

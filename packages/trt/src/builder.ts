@@ -17,7 +17,8 @@ import {
 } from './engine-file.js';
 import { defaultRuntime, type LoadedRuntime } from './loader.js';
 import { type ModelFacts, readModelFacts } from './model-facts.js';
-import { formatTensorRTVersion, requireTensorRT } from './status.js';
+import { requireTensorRT } from './status.js';
+import { formatTensorRTVersion } from './versions.js';
 
 /** A step of a running build. */
 export interface BuildProgress {

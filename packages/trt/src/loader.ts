@@ -2,11 +2,28 @@
 // failure is kept, and one status says what was found, what is missing, where it looked and how
 // to fix it. Nothing happens at import: the first call that needs the addon loads it, once per
 // process (or per explicit call with other settings, for tests and `edge trt doctor`).
+//
+// The addon is found by @edge/core's loadNativeAddon (EDGE_TRT_NATIVE, then the prebuilds of this
+// platform and architecture, then a source build), in two steps, because the package ships
+// several builds per architecture (scripts/build-native.mjs): one without TensorRT's part, and one
+// with it per TensorRT major, compiled against that major's oldest supported headers.
+//   1. The first usable build; every build can open libraries, so it asks which TensorRT is
+//      installed (dlopen of libnvinfer, getInferLibVersion).
+//   2. When that TensorRT is there and the build cannot drive it (no TensorRT part, or headers of
+//      another major or a newer minor: versions.ts), the build whose headers fit it. None fitting,
+//      the first build stays (the CUDA kernel and device queries still work) and the status names
+//      every build tried and why it does not fit.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  currentPrebuildTarget,
+  findPrebuilds,
+  loadNativeAddon,
+  type NativeAddon,
+  type NativeAddonSource,
+} from '@edge/core';
 import { BINDING_ABI, type NativeDevice, type NativeOpenResult, type TrtBinding } from './binding.js';
 import {
   LIBRARY_KINDS,
@@ -14,8 +31,8 @@ import {
   libraryCandidates,
   type SearchEnvironment,
 } from './library-search.js';
+import { formatTensorRTVersion, tensorrtMismatch } from './versions.js';
 
-const ADDON = 'edge_trt.node';
 /** Set to an addon path to load that one instead; `0` or `off` disables the addon. */
 const ADDON_ENV = 'EDGE_TRT_NATIVE';
 
@@ -30,24 +47,31 @@ export interface LibraryStatus {
   readonly tried: number;
 }
 
+/** How the build in use was chosen for the installed TensorRT. @internal */
+export interface TensorRTChoice {
+  /** The TensorRT the first build found (`10.3.0`), or null when none could be opened. */
+  readonly installed: string | null;
+  /** Header versions of the TensorRT builds this package ships for this machine (`8.2`, `10.3`). */
+  readonly prebuilt: readonly string[];
+  /** When TensorRT is installed but no build fits it: every build tried and why not. */
+  readonly rejected: readonly string[];
+}
+
 /** The loaded addon and libraries, or why not. @internal */
 export interface LoadedRuntime {
   readonly binding: TrtBinding | null;
   readonly addonPath: string | null;
+  readonly addonSource: NativeAddonSource | null;
   readonly addonErrors: readonly string[];
+  readonly tensorrt: TensorRTChoice;
   readonly libraries: Readonly<Record<LibraryKind, LibraryStatus>>;
   readonly devices: readonly NativeDevice[];
   readonly deviceError: string | null;
 }
 
-function thisFile(): string {
-  // The CommonJS build has __filename; the ES module build (and the tests) have import.meta.
-  return typeof __filename === 'string' ? __filename : fileURLToPath(import.meta.url);
-}
-
 /** The folder of @edge/trt's package.json, above this module (src/ or dist/). */
 export function packageDir(): string | undefined {
-  let dir = dirname(thisFile());
+  let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const pkg = join(dir, 'package.json');
     try {
@@ -69,50 +93,65 @@ function firstLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
 }
 
-/** Loads the addon from the override or the package's build folders; every failure is kept. */
-function loadAddon(env: Readonly<Record<string, string | undefined>>): {
-  binding: TrtBinding | null;
-  path: string | null;
-  errors: string[];
-} {
-  const override = env[ADDON_ENV];
-  if (override === '0' || override === 'off') {
-    return { binding: null, path: null, errors: [`the addon is disabled by ${ADDON_ENV}=${override}`] };
+function checkAbi(binding: unknown): string | undefined {
+  const b = binding as Partial<TrtBinding>;
+  return b.abi === BINDING_ABI && typeof b.openLibrary === 'function'
+    ? undefined
+    : `built from other sources than this loader (abi ${String(b.abi)}, want ${BINDING_ABI})`;
+}
+
+/** Why `binding` cannot drive TensorRT `installed`, or undefined when it can. */
+function misfit(binding: TrtBinding, installed: string): string | undefined {
+  if (binding.tensorrtHeaders === null) return 'built without the TensorRT part';
+  return tensorrtMismatch(binding.tensorrtHeaders, installed);
+}
+
+function findAddon(
+  env: Readonly<Record<string, string | undefined>>,
+  check: (binding: unknown) => string | undefined,
+): NativeAddon<TrtBinding> {
+  return loadNativeAddon<TrtBinding>({
+    packageName: '@edge/trt',
+    from: import.meta.url,
+    name: 'edge_trt',
+    envVar: ADDON_ENV,
+    env,
+    check,
+  });
+}
+
+/** Header versions of the TensorRT builds among this package's prebuilds for this machine. */
+function prebuiltTensorRT(): string[] {
+  const dir = packageDir();
+  if (dir === undefined) return [];
+  return findPrebuilds(dir, currentPrebuildTarget())
+    .paths.flatMap((p) => {
+      const m = /\.tensorrt-(\d+\.\d+)\.node$/.exec(p);
+      return m ? [m[1]!] : [];
+    })
+    .sort((a, b) => Number(a.split('.')[0]) - Number(b.split('.')[0]));
+}
+
+/**
+ * The TensorRT `binding` can open, or null: any supported major for a build without the TensorRT
+ * part, only its own for one with it (a library it opens stays its libnvinfer, and it must never
+ * reach a factory of another major).
+ */
+function installedTensorRT(binding: TrtBinding, search: SearchEnvironment): string | null {
+  try {
+    const candidates = libraryCandidates('nvinfer', { ...search, tensorrtMajor: headersMajor(binding) });
+    if (
+      binding.openLibrary(
+        'nvinfer',
+        candidates.map((c) => c.path),
+      ).path === null
+    )
+      return null;
+    const v = binding.versions().tensorrt;
+    return v ? formatTensorRTVersion(v) : null;
+  } catch {
+    return null;
   }
-  const candidates: string[] = [];
-  if (override) candidates.push(override);
-  else {
-    const root = packageDir();
-    if (root === undefined) {
-      return {
-        binding: null,
-        path: null,
-        errors: [`cannot find @edge/trt's package.json above ${thisFile()}`],
-      };
-    }
-    candidates.push(join(root, 'native', 'build', 'Release', ADDON), join(root, 'dist', 'native', ADDON));
-  }
-  const errors: string[] = [];
-  const req = createRequire(thisFile());
-  for (const path of candidates) {
-    if (!existsSync(path)) {
-      errors.push(`${path}: not found`);
-      continue;
-    }
-    try {
-      const binding = req(path) as Partial<TrtBinding>;
-      if (binding.abi !== BINDING_ABI || typeof binding.openLibrary !== 'function') {
-        errors.push(
-          `${path}: built from other sources than this loader (abi ${String(binding.abi)}, want ${BINDING_ABI})`,
-        );
-        continue;
-      }
-      return { binding: binding as TrtBinding, path, errors };
-    } catch (e) {
-      errors.push(`${path}: failed to load (${firstLine(e)})`);
-    }
-  }
-  return { binding: null, path: null, errors };
 }
 
 function isNotFound(line: string): boolean {
@@ -151,21 +190,36 @@ function openAll(binding: TrtBinding | null, search: SearchEnvironment): Record<
 /** Loads the addon and opens the libraries with the given environment. @internal */
 export function loadRuntime(search: SearchEnvironment = {}): LoadedRuntime {
   const env = search.env ?? process.env;
-  const addon = loadAddon(env);
-  const libraries = openAll(addon.binding, search);
+  let addon = findAddon(env, checkAbi);
+  const prebuilt = prebuiltTensorRT();
+  let installed: string | null = null;
+  let rejected: string[] = [];
+  if (addon.binding !== undefined) {
+    installed = installedTensorRT(addon.binding, search);
+    if (installed !== null && misfit(addon.binding, installed) !== undefined) {
+      const version = installed;
+      const fitting = findAddon(env, (b) => checkAbi(b) ?? misfit(b as TrtBinding, version));
+      if (fitting.binding !== undefined) addon = fitting;
+      else rejected = fitting.attempts.map((a) => `${a.path} (${a.source}): ${a.problem}`);
+    }
+  }
+  const binding = addon.binding ?? null;
+  const libraries = openAll(binding, search);
   let devices: NativeDevice[] = [];
   let deviceError: string | null = null;
-  if (addon.binding !== null && libraries.cuda.path !== null) {
+  if (binding !== null && libraries.cuda.path !== null) {
     try {
-      devices = addon.binding.devices();
+      devices = binding.devices();
     } catch (e) {
       deviceError = firstLine(e);
     }
   }
   return {
-    binding: addon.binding,
-    addonPath: addon.path,
-    addonErrors: addon.errors,
+    binding,
+    addonPath: addon.path ?? null,
+    addonSource: addon.source ?? null,
+    addonErrors: binding === null ? [addon.reason ?? 'no addon'] : [],
+    tensorrt: { installed, prebuilt, rejected },
     libraries,
     devices,
     deviceError,

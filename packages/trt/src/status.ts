@@ -6,7 +6,8 @@
 import { UnavailableError } from '@edge/core';
 import type { NativeDevice } from './binding.js';
 import { LIBRARY_KINDS, LIBRARY_ROLE, type LibraryKind, searchDirectories } from './library-search.js';
-import { defaultRuntime, headersMajor, type LibraryStatus, type LoadedRuntime } from './loader.js';
+import { defaultRuntime, type LibraryStatus, type LoadedRuntime } from './loader.js';
+import { formatCudaVersion, formatTensorRTVersion, tensorrtMismatch } from './versions.js';
 
 /** A GPU as {@link trtStatus} reports it. */
 export interface TrtDevice {
@@ -36,8 +37,15 @@ export interface TrtStatus {
   readonly reason?: string;
   readonly addon: {
     readonly path: string | null;
+    /** Where it came from: EDGE_TRT_NATIVE, a prebuild shipped in the package, a source build. */
+    readonly source: 'environment' | 'prebuild' | 'source-build' | null;
     /** TensorRT headers the addon was compiled against, or null (built without them). */
     readonly tensorrtHeaders: string | null;
+    /**
+     * Header versions of the package's builds with the TensorRT part for this machine (`8.2`,
+     * `10.3`): the one whose major is the installed TensorRT's, not newer than it, is loaded.
+     */
+    readonly tensorrtBuilds: readonly string[];
     readonly errors: readonly string[];
   };
   readonly libraries: Readonly<Record<LibraryKind, LibraryStatus & { readonly role: string }>>;
@@ -53,17 +61,6 @@ export interface TrtStatus {
   /** Why the driver could not list GPUs, when it was loaded but failed. */
   readonly deviceError: string | null;
   readonly missing: readonly TrtMissing[];
-}
-
-/** `8601` to `8.6.1`, `100300` to `10.3.0` (the encodings of TensorRT 8 and 10). */
-export function formatTensorRTVersion(v: number): string {
-  if (v >= 100000) return `${Math.floor(v / 10000)}.${Math.floor(v / 100) % 100}.${v % 100}`;
-  return `${Math.floor(v / 1000)}.${Math.floor(v / 100) % 10}.${v % 100}`;
-}
-
-/** `12060` to `12.6`, the CUDA encoding (1000 x major + 10 x minor). */
-export function formatCudaVersion(v: number): string {
-  return `${Math.floor(v / 1000)}.${Math.floor((v % 1000) / 10)}`;
 }
 
 const LIBRARY_FIX: Readonly<Record<LibraryKind, string>> = {
@@ -83,7 +80,17 @@ const LIBRARY_BLOCKS: Readonly<Record<LibraryKind, string>> = {
   nvonnxparser: 'building engines from ONNX models',
 };
 
-const REBUILD = 'pnpm --filter @edge/trt build:native';
+const SOURCE_BUILD =
+  '`npx node-gyp rebuild --directory node_modules/@edge/trt/native` (needs node-addon-api, python3, make and a C++17 compiler; ' +
+  "it compiles the TensorRT part where TensorRT's headers are found: JetPack's nvidia-tensorrt-dev, NVIDIA's libnvinfer-dev, " +
+  'or EDGE_TRT_INCLUDE / TENSORRT_ROOT; in this repository `pnpm --filter @edge/trt build:source`)';
+
+/** Which TensorRT the package's builds with the TensorRT part serve (`TensorRT 8 from 8.2 and ...`), or that there is none. */
+function prebuiltList(prebuilt: readonly string[]): string {
+  if (prebuilt.length === 0)
+    return "this package carries no build with the TensorRT part (it was packed without TensorRT's headers)";
+  return `this package's builds with the TensorRT part serve ${prebuilt.map((v) => `TensorRT ${v.split('.')[0]} from ${v}`).join(' and ')}`;
+}
 
 function device(d: NativeDevice): TrtDevice {
   return {
@@ -104,18 +111,25 @@ function describeLibrary(s: LibraryStatus, searched: readonly string[]): string 
 export function statusOf(rt: LoadedRuntime, searched: readonly string[]): TrtStatus {
   const missing: TrtMissing[] = [];
   const binding = rt.binding;
+  const { installed, prebuilt, rejected } = rt.tensorrt;
   if (binding === null) {
     missing.push({
       what: 'the native addon (edge_trt.node)',
       blocks:
         'everything: TensorRT, the CUDA driver and the CUDA preprocessing kernel are reached through it',
-      fix: `build it with \`${REBUILD}\` (needs python3, make and a C++17 compiler; no TensorRT needed) — ${rt.addonErrors.join('; ')}`,
+      fix: `the package ships builds for linux-x64 and linux-arm64; elsewhere build it from source with ${SOURCE_BUILD} — ${rt.addonErrors.join('; ')}`,
     });
-  } else if (binding.tensorrtHeaders === null) {
+  } else if (installed !== null && rejected.length > 0) {
     missing.push({
-      what: 'TensorRT headers at build time',
-      blocks: 'engine build and execution (the addon was built without its TensorRT part)',
-      fix: `install TensorRT's headers (\`sudo apt install libnvinfer-dev libnvonnxparsers-dev\`, JetPack's nvidia-tensorrt-dev, or a tarball with TENSORRT_ROOT set) and rebuild with \`${REBUILD}\``,
+      what: `a build of the addon for TensorRT ${installed}`,
+      blocks: 'engine build and execution (the CUDA kernel and device queries still work)',
+      fix: `${prebuiltList(prebuilt)}; build one against the installed TensorRT's headers with ${SOURCE_BUILD} — builds tried: ${rejected.join('; ')}`,
+    });
+  } else if (binding.tensorrtHeaders === null && prebuilt.length === 0) {
+    missing.push({
+      what: 'the TensorRT part of the addon',
+      blocks: 'engine build and execution (the addon was built without TensorRT headers)',
+      fix: `install TensorRT, then build the addon with its headers: ${SOURCE_BUILD}`,
     });
   }
   const searchedList = [...searched];
@@ -127,7 +141,10 @@ export function statusOf(rt: LoadedRuntime, searched: readonly string[]): TrtSta
       missing.push({
         what: `lib${kind} (${describeLibrary(s, searchedList)})`,
         blocks: LIBRARY_BLOCKS[kind],
-        fix: LIBRARY_FIX[kind],
+        fix:
+          kind === 'nvinfer' && binding.tensorrtHeaders === null && prebuilt.length > 0
+            ? `${LIBRARY_FIX[kind]} (${prebuiltList(prebuilt)}, loaded once it is installed)`
+            : LIBRARY_FIX[kind],
       });
     }
   }
@@ -138,16 +155,15 @@ export function statusOf(rt: LoadedRuntime, searched: readonly string[]): TrtSta
     cudaRuntime: v?.cudaRuntime ? formatCudaVersion(v.cudaRuntime) : null,
     cudaDriver: v?.cudaDriver ? formatCudaVersion(v.cudaDriver) : null,
   };
-  const major = headersMajor(binding);
-  if (
-    major !== undefined &&
-    versions.tensorrt !== null &&
-    Number(versions.tensorrt.split('.')[0]) !== major
-  ) {
+  const mismatch =
+    binding?.tensorrtHeaders && versions.tensorrt
+      ? tensorrtMismatch(binding.tensorrtHeaders, versions.tensorrt)
+      : undefined;
+  if (mismatch !== undefined) {
     missing.push({
-      what: `TensorRT ${major}.x (the addon was compiled against ${binding!.tensorrtHeaders}, the library is ${versions.tensorrt})`,
+      what: `a TensorRT the addon can drive (it is ${mismatch})`,
       blocks: 'engine build and execution',
-      fix: `rebuild the addon against the installed TensorRT's headers with \`${REBUILD}\``,
+      fix: `build the addon against the installed TensorRT's headers with ${SOURCE_BUILD}`,
     });
   }
   if (rt.libraries.cuda.path !== null && rt.deviceError !== null) {
@@ -171,7 +187,13 @@ export function statusOf(rt: LoadedRuntime, searched: readonly string[]): TrtSta
       : {
           reason: `TensorRT cannot run here: ${missing.map((m) => `${m.what} is missing (blocks ${m.blocks}); fix: ${m.fix}`).join('. ')}`,
         }),
-    addon: { path: rt.addonPath, tensorrtHeaders: binding?.tensorrtHeaders ?? null, errors: rt.addonErrors },
+    addon: {
+      path: rt.addonPath,
+      source: rt.addonSource,
+      tensorrtHeaders: binding?.tensorrtHeaders ?? null,
+      tensorrtBuilds: prebuilt,
+      errors: rt.addonErrors,
+    },
     libraries,
     searched: searchedList,
     versions,

@@ -16,7 +16,7 @@ import {
   type LatencyStats,
   ModelParseError,
 } from '@edge/core';
-import { formatTensorRTVersion } from './status.js';
+import { formatTensorRTVersion } from './versions.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 

@@ -1,7 +1,8 @@
 // Status and typed errors on this machine, which has no TensorRT, no driver and no GPU (a CUDA
 // toolkit may be installed: its libcudart then loads for real).
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { UnavailableError } from '@edge/core';
 import { requires, scratchDir } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +17,8 @@ import { loadRuntime } from '../src/loader.js';
 import { requireTensorRT, statusOf } from '../src/status.js';
 
 const dir = scratchDir('edge-trt-status-');
+const PREBUILDS = join(dirname(fileURLToPath(import.meta.url)), '..', 'prebuilds', `linux-${process.arch}`);
+const PREBUILD_FILE = 'node.napi.glibc.node';
 
 describe('library search order', () => {
   it('EDGE_TRT_LIB_DIR, then TENSORRT_ROOT, then JetPack folders, then the loader path', () => {
@@ -61,19 +64,27 @@ describe('version numbers', () => {
 describe('trtStatus without TensorRT', () => {
   const status = trtStatus();
 
-  it('loads the addon (built without TensorRT headers) and says what is missing and where it looked', () => {
+  it('loads the prebuild without the TensorRT part (no TensorRT to drive) and says what is missing and where it looked', () => {
     expect(status.available).toBe(false);
-    expect(status.addon.path).toMatch(/edge_trt\.node$/);
+    expect(status.addon.path).toBe(join(PREBUILDS, PREBUILD_FILE));
+    expect(status.addon.source).toBe('prebuild');
     expect(status.addon.tensorrtHeaders).toBeNull();
     expect(status.libraries.nvinfer.path).toBeNull();
     expect(status.libraries.nvinfer.tried).toBeGreaterThan(4);
     const what = status.missing.map((m) => m.what);
-    expect(what).toContain('TensorRT headers at build time');
     expect(what.find((w) => w.startsWith('libnvinfer'))).toContain('/usr/local/cuda/lib64');
     expect(status.reason).toContain('TensorRT cannot run here');
     expect(status.reason).toContain('sudo apt install nvidia-tensorrt');
-    expect(status.reason).toContain('pnpm --filter @edge/trt build:native');
     expect(status.searched).toEqual(searchDirectories().map((d) => d.dir));
+    // With TensorRT builds in the package, installing TensorRT is the whole fix.
+    if (status.addon.tensorrtBuilds.length > 0) {
+      expect(what).not.toContain('the TensorRT part of the addon');
+      expect(status.reason).toContain(
+        `this package's builds with the TensorRT part serve ${status.addon.tensorrtBuilds.map((v) => `TensorRT ${v.split('.')[0]} from ${v}`).join(' and ')}, loaded once it is installed`,
+      );
+    } else {
+      expect(what).toContain('the TensorRT part of the addon');
+    }
   });
 
   it(
@@ -107,7 +118,7 @@ describe('trtStatus without TensorRT', () => {
     expect(s.missing[0]!.fix).toContain('EDGE_TRT_NATIVE=off');
     expect(() => requireTensorRT('building an engine', rt)).toThrow(UnavailableError);
     expect(() => requireTensorRT('building an engine', rt)).toThrow(
-      /^building an engine needs TensorRT\. TensorRT cannot run here: the native addon \(edge_trt\.node\) is missing .*fix: build it with `pnpm --filter @edge\/trt build:native`/,
+      /^building an engine needs TensorRT\. TensorRT cannot run here: the native addon \(edge_trt\.node\) is missing .*fix: the package ships builds for linux-x64 and linux-arm64; elsewhere build it from source with `npx node-gyp rebuild --directory node_modules\/@edge\/trt\/native`/,
     );
   });
 

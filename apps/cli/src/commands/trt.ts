@@ -7,6 +7,7 @@ import {
   buildEngine,
   EngineCache,
   type EngineHeader,
+  fileReaderAt,
   formatDoctor,
   parseTrtexecLog,
   readEngineHeader,
@@ -38,9 +39,10 @@ const USAGE = `usage: edge trt <build|info|doctor|exec-cmd|parse-log> ...
       runs and prints the bench record
   edge trt info ENGINE [--json]
       what an engine file was built with and for
-  edge trt doctor [--json]
-      driver, CUDA, TensorRT, ONNX parser, GPUs, DLA cores, JetPack, and what each missing piece
-      blocks (exit 1 when TensorRT cannot run here)
+  edge trt doctor [--root DIR] [--json]
+      driver, CUDA, TensorRT, ONNX parser, GPUs, DLA cores, JetPack (and the edge check target of
+      its rule tables), and what each missing piece blocks (exit 1 when TensorRT cannot run here);
+      --root reads the Jetson's files under DIR (a host's / mounted in a container)
   edge trt exec-cmd MODEL --trt VERSION [-o ENGINE] [build flags] [--trtexec PATH]
       the trtexec command building the same engine on TensorRT VERSION (8.x or 10.x)
   edge trt parse-log LOG [--json]
@@ -255,9 +257,9 @@ async function run(args: string[], io: Io): Promise<number> {
       return 0;
     }
     case 'doctor': {
-      const { values, positionals } = parse(rest, { json: { type: 'boolean' } });
+      const { values, positionals } = parse(rest, { json: { type: 'boolean' }, root: { type: 'string' } });
       if (positionals.length > 0) throw new UsageError('doctor takes no arguments');
-      const report = trtDoctor();
+      const report = trtDoctor(values.root ? { read: fileReaderAt(values.root as string) } : {});
       io.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctor(report));
       return report.status.available ? 0 : 1;
     }

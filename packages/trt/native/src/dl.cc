@@ -4,6 +4,24 @@
 
 #include <mutex>
 
+// The prebuilt addons are linked on Debian 12 (glibc 2.36) and must load on the older glibc of the
+// devices (Ubuntu 20.04 under JetPack 5: 2.31): the prebuild builder refuses a binary that needs a
+// symbol version newer than GLIBC_2.28. glibc 2.34 moved dlopen and its friends from libdl into
+// libc under a new version; the first version of each architecture is still exported and is the
+// same function, so bind to it (on older systems it is in libdl.so.2, which Node itself links).
+// compat.cc has the rest.
+#if defined(__GLIBC__) && defined(__x86_64__)
+__asm__(".symver dlopen,dlopen@GLIBC_2.2.5");
+__asm__(".symver dlsym,dlsym@GLIBC_2.2.5");
+__asm__(".symver dlerror,dlerror@GLIBC_2.2.5");
+__asm__(".symver dlclose,dlclose@GLIBC_2.2.5");
+#elif defined(__GLIBC__) && defined(__aarch64__)
+__asm__(".symver dlopen,dlopen@GLIBC_2.17");
+__asm__(".symver dlsym,dlsym@GLIBC_2.17");
+__asm__(".symver dlerror,dlerror@GLIBC_2.17");
+__asm__(".symver dlclose,dlclose@GLIBC_2.17");
+#endif
+
 namespace edge_trt {
 namespace {
 

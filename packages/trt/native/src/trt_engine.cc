@@ -5,6 +5,7 @@
 // block of bindings per optimisation profile), later ones by name: EDGE_TRT_NAMED_TENSORS.
 #if defined(EDGE_WITH_TENSORRT)
 
+#include <atomic>
 #include <cstring>
 
 #include "dl.h"
@@ -89,10 +90,17 @@ struct ContextState {
   void* stream = nullptr;
   int profile = 0;
   std::vector<Buffer> buffers;  // one per tensor, in EngineState::tensors order
-  std::mutex mutex;             // held by a run from its start to its end
+  // Claimed by a run from its start to its end. An atomic, not a try-locked mutex: glibc 2.34
+  // re-versioned pthread_mutex_trylock (see compat.cc).
+  std::atomic<bool> busy{false};
   bool disposed = false;
 
   ~ContextState() { Release(); }
+  bool Claim() {
+    bool idle = false;
+    return busy.compare_exchange_strong(idle, true, std::memory_order_acq_rel);
+  }
+  void Unclaim() { busy.store(false, std::memory_order_release); }
   void Release() {
     if (rt == nullptr) return;
     context.reset();
@@ -227,12 +235,12 @@ class RunWorker : public Napi::AsyncWorker {
       r.Set("data", Napi::Uint8Array::New(env, bytes, buffer, 0));
       out.Set(static_cast<uint32_t>(k), r);
     }
-    state_->mutex.unlock();
+    state_->Unclaim();
     deferred_.Resolve(out);
   }
 
   void OnError(const Napi::Error& error) override {
-    state_->mutex.unlock();
+    state_->Unclaim();
     deferred_.Reject(error.Value());
   }
 
@@ -248,8 +256,8 @@ Napi::Value Run(const Napi::CallbackInfo& info) {
   std::shared_ptr<ContextState> s = Shared<ContextState>::From(info);
   if (!s || s->disposed) Fail(env, "the execution context is disposed");
   if (info.Length() != 1 || !info[0].IsArray()) Fail(env, "run(inputs)");
-  if (!s->mutex.try_lock()) Fail(env, "the execution context is running another inference");
-  // From here the mutex is released by the worker, or below on a bad argument.
+  if (!s->Claim()) Fail(env, "the execution context is running another inference");
+  // From here the claim is released by the worker, or below on a bad argument.
   std::vector<RunInput> inputs;
   try {
     EngineState* e = s->engine.get();
@@ -277,7 +285,7 @@ Napi::Value Run(const Napi::CallbackInfo& info) {
       inputs.push_back({index, dims});
     }
   } catch (...) {
-    s->mutex.unlock();
+    s->Unclaim();
     throw;
   }
   auto* worker = new RunWorker(env, s, std::move(inputs));
@@ -289,13 +297,13 @@ Napi::Value Run(const Napi::CallbackInfo& info) {
 Napi::Value DisposeContext(const Napi::CallbackInfo& info) {
   std::shared_ptr<ContextState> s = Shared<ContextState>::From(info);
   if (s) {
-    // A run holds the mutex until its completion runs on this thread: waiting here would never end.
-    if (!s->mutex.try_lock()) {
+    // A run holds the claim until its completion runs on this thread: waiting here would never end.
+    if (!s->Claim()) {
       Fail(info.Env(), "the execution context is running an inference; dispose it when the run ends");
     }
     s->disposed = true;
     s->Release();
-    s->mutex.unlock();
+    s->Unclaim();
   }
   Shared<ContextState>::Reset(info);
   return info.Env().Undefined();
