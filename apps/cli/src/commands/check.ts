@@ -86,12 +86,9 @@ export const checkCommand: Command = {
   usage: USAGE,
   async run(args: string[], io: Io): Promise<number> {
     const { values, positionals } = parse(args, {
-      target: { type: 'string' },
-      shape: { type: 'string', multiple: true },
-      json: { type: 'boolean' },
-      html: { type: 'string' },
-      list: { type: 'boolean' },
-      'list-targets': { type: 'boolean' },
+      string: ['target', 'html'],
+      boolean: ['json', 'list', 'list-targets'],
+      multiple: ['shape'],
     });
     if (values.list || values['list-targets']) {
       const tables = await loadRuleTables();

@@ -34,10 +34,9 @@ export const inspectCommand: Command = {
   usage: USAGE,
   run(args: string[], io: Io): number {
     const { values, positionals } = parse(args, {
-      json: { type: 'boolean' },
-      shape: { type: 'string', multiple: true },
-      top: { type: 'string' },
-      html: { type: 'string' },
+      string: ['top', 'html'],
+      boolean: ['json'],
+      multiple: ['shape'],
     });
     if (positionals.length !== 1) throw new UsageError(`expected one model file, got ${positionals.length}`);
     const path = positionals[0]!;

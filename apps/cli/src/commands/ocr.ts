@@ -59,16 +59,8 @@ export const ocrCommand: Command = {
   usage: USAGE,
   async run(args: string[], io: Io): Promise<number> {
     const { values, positionals } = parse(args, {
-      det: { type: 'string' },
-      rec: { type: 'string' },
-      cls: { type: 'string' },
-      'no-cls': { type: 'boolean' },
-      dict: { type: 'string' },
-      backend: { type: 'string' },
-      'min-confidence': { type: 'string' },
-      batch: { type: 'string' },
-      json: { type: 'boolean' },
-      out: { type: 'string' },
+      string: ['det', 'rec', 'cls', 'dict', 'backend', 'min-confidence', 'batch', 'out'],
+      boolean: ['no-cls', 'json'],
     });
     if (positionals.length === 0) throw new UsageError('expected at least one image');
     const bundled = bundledModels();

@@ -186,15 +186,8 @@ export const runCommand: Command = {
   usage: USAGE,
   async run(args: string[], io: Io): Promise<number> {
     const { values, positionals } = parse(args, {
-      task: { type: 'string' },
-      backend: { type: 'string' },
-      preset: { type: 'string' },
-      labels: { type: 'string' },
-      'top-k': { type: 'string' },
-      threshold: { type: 'string' },
-      json: { type: 'boolean' },
-      out: { type: 'string' },
-      'save-outputs': { type: 'string' },
+      string: ['task', 'backend', 'preset', 'labels', 'top-k', 'threshold', 'out', 'save-outputs'],
+      boolean: ['json'],
     });
     if (positionals.length < 2)
       throw new UsageError(`expected a model and at least one image, got ${positionals.length} argument(s)`);

@@ -15,7 +15,7 @@ import {
   trtDoctor,
   trtexecCommandForModel,
 } from '@edge/trt';
-import { type Command, type Io, parse, UsageError } from '../command.js';
+import { type Command, type Flags, type Io, parse, UsageError } from '../command.js';
 import { formatBytes } from '../format.js';
 import { interruptible } from '../interrupt.js';
 import { parseShapeFlags } from './shape-flags.js';
@@ -51,19 +51,12 @@ const USAGE = `usage: edge trt <build|info|doctor|exec-cmd|parse-log> ...
 build flags:
 ${BUILD_FLAGS}`;
 
-const BUILD_OPTIONS = {
-  fp16: { type: 'boolean' },
-  int8: { type: 'string' },
-  best: { type: 'boolean' },
-  dla: { type: 'string' },
-  'gpu-fallback': { type: 'boolean' },
-  shape: { type: 'string', multiple: true },
-  'max-batch': { type: 'string' },
-  contexts: { type: 'string' },
-  workspace: { type: 'string' },
-  device: { type: 'string' },
-  output: { type: 'string', short: 'o' },
-} as const;
+const BUILD_OPTIONS: Flags = {
+  string: ['int8', 'dla', 'max-batch', 'contexts', 'workspace', 'device', 'output'],
+  boolean: ['fp16', 'best', 'gpu-fallback'],
+  multiple: ['shape'],
+  short: { o: 'output' },
+};
 
 function integer(flag: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
@@ -190,13 +183,9 @@ function renderHeader(path: string, h: EngineHeader, fileBytes: number): string 
 }
 
 async function build(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, {
-    ...BUILD_OPTIONS,
-    'timing-cache': { type: 'string' },
-    cache: { type: 'boolean' },
-    bench: { type: 'string' },
-    verbose: { type: 'boolean' },
-    json: { type: 'boolean' },
+  const { values, positionals } = parse(args, BUILD_OPTIONS, {
+    string: ['timing-cache', 'bench'],
+    boolean: ['cache', 'verbose', 'json'],
   });
   const model = one(positionals, 'model');
   const options = buildOptions(values, model);
@@ -246,7 +235,7 @@ async function run(args: string[], io: Io): Promise<number> {
     case 'build':
       return build(rest, io);
     case 'info': {
-      const { values, positionals } = parse(rest, { json: { type: 'boolean' } });
+      const { values, positionals } = parse(rest, { boolean: ['json'] });
       const path = one(positionals, 'engine file');
       const info = readEngineHeader(path);
       io.stdout.write(
@@ -257,18 +246,14 @@ async function run(args: string[], io: Io): Promise<number> {
       return 0;
     }
     case 'doctor': {
-      const { values, positionals } = parse(rest, { json: { type: 'boolean' }, root: { type: 'string' } });
+      const { values, positionals } = parse(rest, { string: ['root'], boolean: ['json'] });
       if (positionals.length > 0) throw new UsageError('doctor takes no arguments');
       const report = trtDoctor(values.root ? { read: fileReaderAt(values.root as string) } : {});
       io.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctor(report));
       return report.status.available ? 0 : 1;
     }
     case 'exec-cmd': {
-      const { values, positionals } = parse(rest, {
-        ...BUILD_OPTIONS,
-        trt: { type: 'string' },
-        trtexec: { type: 'string' },
-      });
+      const { values, positionals } = parse(rest, BUILD_OPTIONS, { string: ['trt', 'trtexec'] });
       const model = one(positionals, 'model');
       if (typeof values.trt !== 'string')
         throw new UsageError('--trt VERSION is required (e.g. --trt 8.6 or --trt 10.3)');
@@ -280,7 +265,7 @@ async function run(args: string[], io: Io): Promise<number> {
       return 0;
     }
     case 'parse-log': {
-      const { values, positionals } = parse(rest, { json: { type: 'boolean' } });
+      const { values, positionals } = parse(rest, { boolean: ['json'] });
       const path = one(positionals, 'log file');
       let text: string;
       try {
