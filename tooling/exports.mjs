@@ -1,7 +1,12 @@
-// For the exports snapshot tests: the names a package's src/index.ts exports as types only
-// (`export type { A }`, `export { type B }`), which Object.keys of the module cannot show.
+// The exports snapshot of each package (test/exports.test.ts): the names an entry point exports at
+// run time and as types only (`export type { A }`, `export { type B }`, which Object.keys of the
+// module cannot show), compared with the list kept beside the test (`exports.snap.txt`), so an
+// added, removed or renamed export fails the test and shows in review. `vitest run -u` rewrites
+// the list after a deliberate change; under CI=true a missing list fails.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { expect } from 'vitest';
 
 /** @param {URL | string} indexFile */
 export function typeOnlyExports(indexFile) {
@@ -15,4 +20,20 @@ export function typeOnlyExports(indexFile) {
     }
   }
   return types.sort();
+}
+
+/**
+ * @param {Record<string, Record<string, unknown>>} entries the imported entry modules by their
+ *   source file relative to the test (`{ '../src/index.ts': api }`)
+ * @param {string} testUrl the test's import.meta.url
+ */
+export async function expectExports(entries, testUrl) {
+  const text = Object.entries(entries)
+    .map(
+      ([file, module]) =>
+        `# ${file}: runtime names\n${Object.keys(module).sort().join('\n')}\n` +
+        `# ${file}: type-only names\n${typeOnlyExports(new URL(file, testUrl)).join('\n')}\n`,
+    )
+    .join('');
+  await expect(text).toMatchFileSnapshot(fileURLToPath(new URL('exports.snap.txt', testUrl)));
 }

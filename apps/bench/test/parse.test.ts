@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isMet, requires } from '@edge/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BENCHMARKS } from '../src/benchmarks/index.js';
 import { DEBIAN_PYTHON } from '../src/harness/python.js';
@@ -13,7 +14,7 @@ import { ensureConvStackModel } from '../src/models/conv-stack.js';
 const SMALL = { baseWidth: 16, targetBytes: 4e6 };
 const dir = mkdtempSync(join(tmpdir(), 'edge-bench-'));
 let model: string;
-const hasOnnx = spawnSync(DEBIAN_PYTHON, ['-c', 'import onnx']).status === 0;
+const hasOnnx = isMet('python-onnx');
 
 beforeAll(() => {
   model = ensureConvStackModel(dir, SMALL).path;
@@ -61,7 +62,7 @@ describe('conv-stack model generator', () => {
     expect(ensureConvStackModel(other, SMALL).generated).toBe(true);
   });
 
-  it.skipIf(!hasOnnx)('is accepted by onnx.load and onnx.checker (Debian python3-onnx)', () => {
+  it('is accepted by onnx.load and onnx.checker (Debian python3-onnx)', requires('python-onnx'), () => {
     const r = spawnSync(
       DEBIAN_PYTHON,
       ['-c', 'import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1])); print("ok")', model],
@@ -96,6 +97,23 @@ describe('pnpm bench parse --model <small> --json', () => {
     expect(names(report.ratios)).toEqual(
       expect.arrayContaining(['full read / fs.readFileSync', 'memory beyond the structure / file size']),
     );
+    // onnx-proto (a dev dependency) warm and cold, the cold read timed in fresh processes.
+    expect(names(report.figures)).toEqual(
+      expect.arrayContaining([
+        'cold: first readModelFile(path) in a fresh process',
+        'cold: require(@edge/onnx-parse) + first read',
+      ]),
+    );
+    expect(names(report.ratios)).toEqual(
+      expect.arrayContaining([
+        'onnx-proto / structure-only read, warm',
+        'onnx-proto / structure-only read, cold (first read)',
+        'onnx-proto / ours, cold (require + first read)',
+      ]),
+    );
+    const cold = report.figures.find((f) => f.name === 'cold: first readModelFile(path) in a fresh process')!;
+    expect(cold.runs).toBe(3);
+    expect(report.notes.join(' ')).not.toContain('readers disagree');
     for (const r of report.ratios.filter((x) => x.target)) expect(typeof r.pass).toBe('boolean');
     expect(report.notes.join(' ')).toContain('warm page cache');
     expect(err).toContain('structure-only read');
@@ -112,7 +130,9 @@ describe('pnpm bench parse --model <small> --json', () => {
     });
     expect(code).toBe(0);
     expectNumeric(report.figures);
-    expect(report.baselines.map((b) => b.name)).toEqual(['fs.readFileSync(path)']);
+    expect(report.baselines.map((b) => b.name).filter((n) => !n.startsWith('onnx-proto'))).toEqual([
+      'fs.readFileSync(path)',
+    ]);
     expect(report.ratios.some((r) => r.name.startsWith('onnx.load'))).toBe(false);
     expect(report.notes.join(' ')).toMatch(/python baseline unavailable: .*no-such-python not found/);
   });

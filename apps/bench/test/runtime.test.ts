@@ -2,18 +2,15 @@
 // check what they claim (identical outputs, batched equals unbatched, no session left open).
 // The figures themselves are not asserted: tests assert behaviour, benchmarks measure.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '@edge/test-utils';
+import { describe, expect, it } from 'vitest';
 import { runtimeBatchingBenchmark } from '../src/benchmarks/runtime-batching.js';
 import { runtimeOverheadBenchmark } from '../src/benchmarks/runtime-overhead.js';
 import { runtimeSoakBenchmark } from '../src/benchmarks/runtime-soak.js';
 import type { JsonReport } from '../src/harness/report.js';
 import { runCli } from '../src/harness/run.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'edge-bench-runtime-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('edge-bench-runtime-');
 const BENCHES = [runtimeOverheadBenchmark, runtimeBatchingBenchmark, runtimeSoakBenchmark];
 
 async function bench(argv: string[]): Promise<{ code: number; report: JsonReport; err: string }> {

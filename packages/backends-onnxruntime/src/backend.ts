@@ -29,6 +29,16 @@ import {
   type OrtSessionOptions,
   ortVersion,
 } from './ort.js';
+import {
+  bindingPassesProviderSettings,
+  type CudaProviderOptions,
+  checkCudaOptions,
+  checkTensorRtOptions,
+  cudaProviderConfig,
+  providerSettings,
+  type TensorRtProviderOptions,
+  tensorRtProviderConfig,
+} from './provider-options.js';
 import { type ExecutionProvider, OnnxruntimeSession, type ProviderSkip } from './session.js';
 import { tensorInfo } from './tensors.js';
 
@@ -47,6 +57,10 @@ export interface OnnxruntimeBackendOptions {
   readonly interOpNumThreads?: number;
   /** Graph optimisation level; default `all`, as onnxruntime's. */
   readonly graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** TensorRT provider settings: FP16/INT8, TensorRT-format calibration table, engine cache folder. */
+  readonly tensorrt?: TensorRtProviderOptions;
+  /** CUDA provider settings. */
+  readonly cuda?: CudaProviderOptions;
 }
 
 /** The onnxruntime {@link Backend}: its `load` returns an {@link OnnxruntimeSession}. */
@@ -114,6 +128,8 @@ function checkOptions(options: OnnxruntimeBackendOptions): void {
     checkPositiveInteger('options.interOpNumThreads', options.interOpNumThreads);
   if (options.graphOptimizationLevel !== undefined)
     checkOneOf('options.graphOptimizationLevel', options.graphOptimizationLevel, OPT_LEVELS);
+  if (options.tensorrt !== undefined) checkTensorRtOptions(options.tensorrt);
+  if (options.cuda !== undefined) checkCudaOptions(options.cuda);
 }
 
 class OrtBackend implements OnnxruntimeBackend {
@@ -175,6 +191,22 @@ class OrtBackend implements OnnxruntimeBackend {
 
     const skipped: ProviderSkip[] = [];
     for (const provider of this.#providers) {
+      const config =
+        provider === 'tensorrt'
+          ? tensorRtProviderConfig(deviceId, o.tensorrt)
+          : provider === 'cuda'
+            ? cudaProviderConfig(deviceId, o.cuda)
+            : undefined;
+      const settings = config ? providerSettings(config) : [];
+      if (settings.length > 0 && !bindingPassesProviderSettings(ortVersion(ort))) {
+        const library =
+          missingProviders.get(provider) ?? missingProviderLibrary(provider as 'cuda' | 'tensorrt');
+        skipped.push({
+          provider,
+          reason: `onnxruntime-node ${ortVersion(ort)} passes only deviceId to the ${provider} execution provider, so ${settings.join(', ')} would be dropped and it would run in another precision than asked${library ? ` (and it is not available here: ${library})` : ''}; use the trt backend for these settings`,
+        });
+        continue;
+      }
       const known = missingProviders.get(provider);
       if (known !== undefined) {
         skipped.push({ provider, reason: known });
@@ -189,7 +221,7 @@ class OrtBackend implements OnnxruntimeBackend {
           continue;
         }
       }
-      const ep = provider === 'cpu' ? 'cpu' : { name: provider, deviceId };
+      const ep = config ?? 'cpu';
       let native: OrtSession;
       try {
         native = await ort.InferenceSession.create(model, { ...base, executionProviders: [ep] });

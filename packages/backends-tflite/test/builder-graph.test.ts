@@ -1,8 +1,9 @@
 import { ArgumentError } from '@edge/core';
+import { MEDIAPIPE } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
 import { modelGraphFromTflite, readTflite, readTfliteFile } from '../src/index.js';
 import { buildTflite, writeTflite } from './helpers/build-tflite.js';
-import { f32, graphOf, i8, i8const, i32const, MEDIAPIPE } from './helpers/models.js';
+import { f32, graphOf, i8, i8const, i32const } from './helpers/models.js';
 
 describe('buildTflite', () => {
   it('writes a model that reads back field for field', () => {

@@ -4,27 +4,22 @@
 // Seeded, so a failure replays exactly.
 import { readFileSync } from 'node:fs';
 import { ModelParseError } from '@edge/core';
+import {
+  deleteSpan,
+  flipBytes,
+  insertJunk,
+  int,
+  MEDIAPIPE,
+  type Mutation,
+  rng,
+  truncate,
+} from '@edge/test-utils';
 import { expect, it } from 'vitest';
 import { EDGETPU_RULES, modelGraphFromTflite, readTflite, TFLITE_RULES } from '../src/index.js';
 import { buildTflite } from './helpers/build-tflite.js';
-import { evaluate, i8, i8const, i32const, MEDIAPIPE } from './helpers/models.js';
+import { evaluate, i8, i8const, i32const } from './helpers/models.js';
 
 const CASES = Number(process.env.EDGE_FUZZ_CASES ?? 6_000);
-
-/** mulberry32: small, fast, seedable. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Mutation = (src: Uint8Array, r: () => number) => Uint8Array;
-const int = (r: () => number, n: number): number => Math.floor(r() * n);
 
 /** Header, vtables and tables sit in the first and last few kB: aim most damage there. */
 function position(r: () => number, len: number): number {
@@ -35,15 +30,8 @@ function position(r: () => number, len: number): number {
 }
 
 const MUTATIONS: [string, Mutation][] = [
-  ['truncate', (s, r) => s.slice(0, int(r, s.length))],
-  [
-    'flip bytes',
-    (s, r) => {
-      const out = s.slice();
-      for (let k = 1 + int(r, 4); k > 0; k--) out[position(r, out.length)] = int(r, 256);
-      return out;
-    },
-  ],
+  ['truncate', truncate],
+  ['flip bytes', (s, r) => flipBytes(s, r, 4, (length) => position(r, length))],
   [
     'big offset',
     (s, r) => {
@@ -57,21 +45,8 @@ const MUTATIONS: [string, Mutation][] = [
       return out;
     },
   ],
-  [
-    'insert',
-    (s, r) => {
-      const at = position(r, s.length);
-      const junk = Uint8Array.from({ length: 1 + int(r, 16) }, () => int(r, 256));
-      return Buffer.concat([s.subarray(0, at), junk, s.subarray(at)]);
-    },
-  ],
-  [
-    'delete span',
-    (s, r) => {
-      const at = position(r, s.length);
-      return Buffer.concat([s.subarray(0, at), s.subarray(Math.min(s.length, at + 1 + int(r, 64)))]);
-    },
-  ],
+  ['insert', (s, r) => insertJunk(s, position(r, s.length), r)],
+  ['delete span', (s, r) => deleteSpan(s, position(r, s.length), r)],
 ];
 
 function generated(): Uint8Array {

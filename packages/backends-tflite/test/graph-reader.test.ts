@@ -1,9 +1,9 @@
 // readTfliteGraph: the TFLite side of core's ModelGraphReader, the one @edge/check uses.
 import { readFileSync } from 'node:fs';
 import { ArgumentError, type ModelGraphReader, toModelSource } from '@edge/core';
+import { MEDIAPIPE } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
 import { modelGraphFromTflite, readTfliteFile, readTfliteGraph } from '../src/index.js';
-import { MEDIAPIPE } from './helpers/models.js';
 
 describe('readTfliteGraph', () => {
   it('is a ModelGraphReader: a path or the bytes give the graph modelGraphFromTflite gives', () => {

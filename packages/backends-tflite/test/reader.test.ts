@@ -1,12 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { ArgumentError, FileIOError, ModelParseError } from '@edge/core';
+import { MEDIAPIPE, requires, runPython } from '@edge/test-utils';
 import { Builder } from 'flatbuffers';
 import { describe, expect, it } from 'vitest';
 import { readTflite, readTfliteFile, summarizeTflite } from '../src/index.js';
 import { Model, SubGraph, Tensor } from '../src/third_party/tflite/schema-generated.js';
 import { type RawOperator, writeTflite } from './helpers/build-tflite.js';
-import { MEDIAPIPE } from './helpers/models.js';
 
 function opCounts(path: string): Record<string, number> {
   return summarizeTflite(readTfliteFile(path)).opCounts;
@@ -104,21 +103,11 @@ describe('real MediaPipe models', () => {
     }
   });
 
-  const python = (() => {
-    try {
-      execFileSync('/usr/bin/python3', ['-c', 'import flatbuffers'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
-
-  it.skipIf(!python)('agrees with an independent decode by the flatbuffers Python runtime', () => {
+  const flatbuffers = requires('python-flatbuffers');
+  it('agrees with an independent decode by the flatbuffers Python runtime', flatbuffers, () => {
     const script = new URL('./helpers/tflite_dump.py', import.meta.url).pathname;
     for (const path of Object.values(MEDIAPIPE)) {
-      const ref = JSON.parse(
-        execFileSync('/usr/bin/python3', [script, path], { maxBuffer: 64 << 20 }).toString(),
-      );
+      const ref = JSON.parse(runPython([script, path]).toString());
       const m = readTfliteFile(path);
       expect(ref.identifier).toBe('TFL3');
       expect(m.version).toBe(ref.version);

@@ -1,9 +1,10 @@
 // Per rule, a generated model that triggers it and one that does not; then the real MediaPipe models.
 import type { ModelGraph, RuleTable } from '@edge/core';
+import { MEDIAPIPE } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
 import { EDGETPU_RULES, modelGraphFromTflite, readTfliteFile, TFLITE_RULES } from '../src/index.js';
 import type { TfliteTensorSpec } from './helpers/build-tflite.js';
-import { evaluate, f32, i8, i8const, i32const, MEDIAPIPE, oneOp } from './helpers/models.js';
+import { evaluate, f32, i8, i8const, i32const, oneOp } from './helpers/models.js';
 
 const RT12: RuleTable = { ...EDGETPU_RULES, id: 'edgetpu-rt12', version: '12' };
 

@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArgumentError, FileIOError, ModelParseError } from '@edge/core';
-import { afterAll, expect, it, vi } from 'vitest';
+import { python, scratchDir } from '@edge/test-utils';
+import { expect, it, vi } from 'vitest';
 import {
   CalibrationCacheMismatchError,
   formatOrtCalibrationTable,
@@ -17,10 +17,8 @@ import {
   tensorMinimums,
   writeCalibrationCache,
 } from '../src/index.js';
-import { python } from './helpers/python.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'edge-cache-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('edge-cache-');
 
 const ranges = { input: 2.5, 'conv1:0': 0.0123, 'relu/out': 17 };
 const model = sha256Hex('model bytes');

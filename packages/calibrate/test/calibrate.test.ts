@@ -3,6 +3,7 @@
 import { createBackend } from '@edge/backends-onnxruntime';
 import { AbortedError, ArgumentError, Tensor } from '@edge/core';
 import { readModelFile } from '@edge/onnx-parse';
+import { OCR_MODELS, random } from '@edge/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   type CalibrationProgress,
@@ -13,8 +14,6 @@ import {
   formatHeldOut,
   splitHeldOut,
 } from '../src/index.js';
-import { random } from './helpers/data.js';
-import { OCR_MODELS } from './helpers/onnx.js';
 
 const backend = createBackend({ graphOptimizationLevel: 'basic', executionProviders: ['cpu'] });
 afterAll(() => expect(backend.openSessions()).toBe(0));

@@ -14,6 +14,7 @@ import {
   tensorFromArray,
   writeModel,
 } from '@edge/onnx-parse';
+import { OCR_MODELS, random } from '@edge/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   type ActivationStatistics,
@@ -27,8 +28,6 @@ import {
   quantizeQdq,
   RANGE_METHODS,
 } from '../src/index.js';
-import { random } from './helpers/data.js';
-import { OCR_MODELS } from './helpers/onnx.js';
 
 const backend = createBackend();
 

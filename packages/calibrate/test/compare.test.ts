@@ -12,21 +12,15 @@ import {
   tensorFromArray,
   writeModel,
 } from '@edge/onnx-parse';
+import { noise, python } from '@edge/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ComparisonReport, compareModels, formatComparison, type OutputMetrics } from '../src/index.js';
-import { random } from './helpers/data.js';
-import { python } from './helpers/python.js';
 
 const backend = createBackend();
 
 afterAll(() => {
   expect(backend.openSessions()).toBe(0);
 });
-
-function noise(shape: number[], seed: number, scale = 1, offset = 0): Float32Array {
-  const r = random(seed);
-  return Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r() * scale + offset);
-}
 
 const floats = (name: string, dims: number[], data: Float32Array): TensorProto =>
   tensorFromArray(name, DataType.FLOAT, dims, data);

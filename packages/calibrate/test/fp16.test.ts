@@ -18,10 +18,10 @@ import {
   tensorValues,
   writeModel,
 } from '@edge/onnx-parse';
+import { checkModels, cosine, maxAbsDiff, OCR_MODELS, textPageFloats } from '@edge/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertToFloat16, DEFAULT_FLOAT16_BLOCK_LIST, type Float16Result } from '../src/fp16.js';
-import { textPageTensor as page } from './helpers/data.js';
-import { checkModels, OCR_MODELS, snapshot } from './helpers/onnx.js';
+import { snapshot } from './helpers/onnx.js';
 
 const { FLOAT, FLOAT16, INT64, INT32, BOOL } = DataType;
 const backend = createBackend();
@@ -44,31 +44,15 @@ async function run(model: OnnxModel, feeds: Record<string, Tensor>): Promise<Rec
   }
 }
 
-const check = (models: Record<string, OnnxModel>) => checkModels(dir, models);
+/** A synthetic text page as the detector's input tensor. */
+const page = (h: number, w: number) => new Tensor('float32', [1, 3, h, w], textPageFloats(h, w));
+const check = (models: Record<string, OnnxModel>) => checkModels(dir, models, writeModel);
 
 const byOutput = (m: OnnxModel, name: string) => m.graph.nodes.find((n) => n.outputs.includes(name))!;
 const readers = (m: OnnxModel, name: string) => m.graph.nodes.filter((n) => n.inputs.includes(name));
 const castTo = (n: NodeProto) => (n.opType === 'Cast' ? findAttribute(n, 'to')?.i : undefined);
 const initializer = (m: OnnxModel, name: string) => m.graph.initializers.find((t) => t.name === name);
 const halfBits = (t: TensorProto) => Array.from(tensorValues(t) as Uint16Array);
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    aa += a[i]! ** 2;
-    bb += b[i]! ** 2;
-  }
-  return dot / Math.sqrt(aa * bb);
-}
 
 describe('the PaddleOCR models (det, cls, rec)', () => {
   const keys = ['det', 'cls', 'rec'] as const;

@@ -10,14 +10,13 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { FileIOError, type Tensor } from '@edge/core';
+import { photoDir, requires } from '@edge/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { datasetHash, imageFeeds, listImages } from '../src/index.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const SKIMAGE = resolve(here, '../../preprocess/test/fixtures/.cache/skimage-data');
+const SKIMAGE = photoDir('skimage');
 const dir = mkdtempSync(join(tmpdir(), 'edge-images-'));
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,7 +28,7 @@ function folder(name: string): string {
   return path;
 }
 
-describe('listImages', () => {
+describe('listImages', requires('photos'), () => {
   it('lists the JPEG, PNG and WebP files of the skimage folder, sorted, as absolute paths, and nothing else', () => {
     const listed = listImages(SKIMAGE);
     const expected = readdirSync(SKIMAGE, { withFileTypes: true })
@@ -84,7 +83,7 @@ describe('listImages', () => {
   });
 });
 
-describe('imageFeeds', () => {
+describe('imageFeeds', requires('photos'), () => {
   const pngs = ['astronaut.png', 'camera.png', 'chelsea.png'].map((n) => join(SKIMAGE, n));
 
   it("yields one [1, 3, 48, 192] tensor per image under the input name with 'paddleocr-cls'", async () => {
@@ -154,7 +153,7 @@ describe('imageFeeds', () => {
   });
 });
 
-describe('datasetHash', () => {
+describe('datasetHash', requires('photos'), () => {
   const names = ['astronaut.png', 'coins.png'];
 
   function copySet(name: string): string[] {

@@ -6,20 +6,18 @@
 // python3-onnxruntime); without it the test is skipped and the README says so.
 
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBackend } from '@edge/backends-onnxruntime';
 import { readModelFile, writeModel } from '@edge/onnx-parse';
 import { encodeNpy } from '@edge/preprocess';
-import { afterAll, expect, it } from 'vitest';
+import { OCR_MODELS, requires, scratchDir } from '@edge/test-utils';
+import { expect, it } from 'vitest';
 import { calibrate, imageFeeds, quantizeQdq } from '../src/index.js';
 import { classifierSplit } from './helpers/held-out.js';
-import { OCR_MODELS } from './helpers/onnx.js';
 
 const PYTHON = process.env.EDGE_ORT_PYTHON;
-const dir = mkdtempSync(join(tmpdir(), 'edge-ort-reference-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('edge-ort-reference-');
 
 const SCRIPT = `
 import glob, json, sys
@@ -59,48 +57,41 @@ print(json.dumps(results))
 
 // An optional outside reference, not a check of this project's own behaviour: the project installs
 // only from npm and Debian, neither of which has onnxruntime for Python, so CI never runs it.
-it.skipIf(!PYTHON)(
-  `ours is at least as accurate as onnxruntime quantize_static on held-out images${PYTHON ? '' : ' (SKIPPED: optional reference, set EDGE_ORT_PYTHON to a Python with onnxruntime)'}`,
-  {
-    timeout: 600_000,
-  },
-  async () => {
-    const split = await classifierSplit({ linesA: 120, cropsA: 120, linesB: 100, cropsB: 100 });
-    const model = readModelFile(OCR_MODELS.cls);
-    for (const [sub, images] of [
-      ['calibration', split.calibration],
-      ['held-out', split.heldOut],
-    ] as const) {
-      mkdirSync(join(dir, sub));
-      let k = 0;
-      for await (const feed of imageFeeds(images, 'paddleocr-cls', 'x'))
-        writeFileSync(join(dir, sub, `${String(k++).padStart(4, '0')}.npy`), encodeNpy(feed.x!));
-    }
-    const backend = createBackend({ graphOptimizationLevel: 'basic', executionProviders: ['cpu'] });
-    const { ranges, statistics } = await calibrate(
-      model,
-      imageFeeds(split.calibration, 'paddleocr-cls', 'x'),
-      {
-        backend,
-      },
-    );
-    const minimums = Object.fromEntries([...statistics.tensors].map(([n, t]) => [n, t.min]));
-    writeFileSync(join(dir, 'fp32.onnx'), writeModel(model));
-    writeFileSync(
-      join(dir, 'ours.onnx'),
-      writeModel(quantizeQdq(model, ranges, { activationType: 'uint8', minimums }).model),
-    );
-    const r = spawnSync(PYTHON!, ['-c', SCRIPT, dir], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    expect(r.status, r.stderr).toBe(0);
-    const results = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<
-      string,
-      { cosine: number; top1Confident: number }
-    >;
-    console.log(JSON.stringify(results, null, 2));
-    const best = Math.max(
-      ...['ort-MinMax', 'ort-Percentile', 'ort-Entropy'].map((k) => results[k]!.top1Confident),
-    );
-    expect(results.ours!.top1Confident).toBeGreaterThanOrEqual(best);
-    expect(results.ours!.cosine).toBeGreaterThanOrEqual(results['ort-MinMax']!.cosine);
-  },
-);
+it('ours is at least as accurate as onnxruntime quantize_static on held-out images', {
+  ...requires('ort-python', 'photos', 'fonts-dejavu'),
+  timeout: 600_000,
+}, async () => {
+  const split = await classifierSplit({ linesA: 120, cropsA: 120, linesB: 100, cropsB: 100 });
+  const model = readModelFile(OCR_MODELS.cls);
+  for (const [sub, images] of [
+    ['calibration', split.calibration],
+    ['held-out', split.heldOut],
+  ] as const) {
+    mkdirSync(join(dir, sub));
+    let k = 0;
+    for await (const feed of imageFeeds(images, 'paddleocr-cls', 'x'))
+      writeFileSync(join(dir, sub, `${String(k++).padStart(4, '0')}.npy`), encodeNpy(feed.x!));
+  }
+  const backend = createBackend({ graphOptimizationLevel: 'basic', executionProviders: ['cpu'] });
+  const { ranges, statistics } = await calibrate(model, imageFeeds(split.calibration, 'paddleocr-cls', 'x'), {
+    backend,
+  });
+  const minimums = Object.fromEntries([...statistics.tensors].map(([n, t]) => [n, t.min]));
+  writeFileSync(join(dir, 'fp32.onnx'), writeModel(model));
+  writeFileSync(
+    join(dir, 'ours.onnx'),
+    writeModel(quantizeQdq(model, ranges, { activationType: 'uint8', minimums }).model),
+  );
+  const r = spawnSync(PYTHON!, ['-c', SCRIPT, dir], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  expect(r.status, r.stderr).toBe(0);
+  const results = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<
+    string,
+    { cosine: number; top1Confident: number }
+  >;
+  console.log(JSON.stringify(results, null, 2));
+  const best = Math.max(
+    ...['ort-MinMax', 'ort-Percentile', 'ort-Entropy'].map((k) => results[k]!.top1Confident),
+  );
+  expect(results.ours!.top1Confident).toBeGreaterThanOrEqual(best);
+  expect(results.ours!.cosine).toBeGreaterThanOrEqual(results['ort-MinMax']!.cosine);
+});

@@ -14,6 +14,7 @@
 import { createBackend } from '@edge/backends-onnxruntime';
 import { readModelFile } from '@edge/onnx-parse';
 import { type PreprocessSpec, preset } from '@edge/preprocess';
+import { OCR_MODELS, requires } from '@edge/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   calibrate,
@@ -24,7 +25,6 @@ import {
   quantizeQdq,
 } from '../src/index.js';
 import { classifierSplit, detectorSplit } from './helpers/held-out.js';
-import { OCR_MODELS } from './helpers/onnx.js';
 
 const backend = createBackend({ graphOptimizationLevel: 'basic', executionProviders: ['cpu'] });
 afterAll(() => expect(backend.openSessions()).toBe(0));
@@ -38,7 +38,7 @@ const DET_SPEC: PreprocessSpec = {
   dynamicSize: { limitSide: 640, limitType: 'max', multiple: 32 },
 };
 
-describe('PaddleOCR direction classifier, default INT8 recipe', () => {
+describe('PaddleOCR direction classifier, default INT8 recipe', requires('photos', 'fonts-dejavu'), () => {
   it('held out: cosine >= 0.99 and top-1 agreement >= 99% where FP32 is confident', {
     timeout: 600_000,
   }, async () => {
@@ -67,7 +67,7 @@ describe('PaddleOCR direction classifier, default INT8 recipe', () => {
   });
 });
 
-describe('PaddleOCR v4 detector, default INT8 recipe', () => {
+describe('PaddleOCR v4 detector, default INT8 recipe', requires('photos', 'fonts-dejavu'), () => {
   it('held out: text-map IoU >= 0.95, with the costliest node groups in float32', {
     timeout: 1_200_000,
   }, async () => {

@@ -9,9 +9,7 @@
 // "reduce_range"); measured on this AVX2 machine the synthetic model's output then has cosine
 // 0.90 to float32, against 0.99999 with `exact`. So accuracy is asserted on `exact`, and `fused`
 // is checked to load and run.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { createBackend } from '@edge/backends-onnxruntime';
 import { ArgumentError, GraphError, Tensor, type TensorMap } from '@edge/core';
 import {
@@ -29,6 +27,15 @@ import {
   upgradeOpset,
   writeModel,
 } from '@edge/onnx-parse';
+import {
+  checkModels,
+  cosine,
+  noise as floatNoise,
+  maxAbsDiff,
+  OCR_MODELS,
+  python,
+  scratchDir,
+} from '@edge/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   collectStatistics,
@@ -37,29 +44,20 @@ import {
   type QdqResult,
   quantizeQdq,
 } from '../src/index.js';
-import { random } from './helpers/data.js';
-import { checkModels, OCR_MODELS, snapshot } from './helpers/onnx.js';
-import { python } from './helpers/python.js';
+import { snapshot } from './helpers/onnx.js';
 
 const { FLOAT, INT8, UINT8, INT32 } = DataType;
 const fused = createBackend();
 const exact = createBackend({ graphOptimizationLevel: 'basic' });
-const dir = mkdtempSync(join(tmpdir(), 'edge-qdq-'));
+const dir = scratchDir('edge-qdq-');
 
 afterAll(() => {
   expect(fused.openSessions()).toBe(0);
   expect(exact.openSessions()).toBe(0);
-  rmSync(dir, { recursive: true, force: true });
 });
 
 function noise(shape: number[], seed: number, scale = 4): Tensor<'float32'> {
-  const r = random(seed);
-  const n = shape.reduce((a, b) => a * b, 1);
-  return new Tensor(
-    'float32',
-    shape,
-    Float32Array.from({ length: n }, () => r() * scale),
-  );
+  return new Tensor('float32', shape, floatNoise(shape, seed, scale, 0));
 }
 
 function floats(name: string, dims: number[], seed: number, scale = 1): TensorProto {
@@ -83,25 +81,7 @@ async function outputs(
   }
 }
 
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    aa += a[i]! ** 2;
-    bb += b[i]! ** 2;
-  }
-  return dot / Math.sqrt(aa * bb);
-}
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
-
-const check = (models: Record<string, OnnxModel>) => checkModels(dir, models);
+const check = (models: Record<string, OnnxModel>) => checkModels(dir, models, writeModel);
 
 const producer = (m: OnnxModel, t: string) => m.graph.nodes.find((n) => n.outputs.includes(t));
 const node = (m: OnnxModel, name: string) => m.graph.nodes.find((n) => n.name === name)!;

@@ -1,10 +1,10 @@
 // Each range algorithm against a numpy reference written independently here, on known
 // distributions streamed in batches whose last one widens the range (the histogram must grow).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArgumentError } from '@edge/core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { python, scratchDir } from '@edge/test-utils';
+import { describe, expect, it } from 'vitest';
 import {
   computeRange,
   entropyThreshold,
@@ -14,10 +14,8 @@ import {
   percentileRange,
   TensorStatistics,
 } from '../src/index.js';
-import { python, readF32 } from './helpers/python.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'edge-calibrate-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('edge-calibrate-');
 
 interface Reference {
   batches: number[];
@@ -113,6 +111,12 @@ for name in ['normal', 'uniform', 'laplace']:
         mseBin=mb, mseRawRatio=raw_mse(a, mb * w) / best_raw)
 print(json.dumps(res))
 `;
+
+/** A raw little-endian float32 file as an array. */
+function readF32(path: string): Float32Array {
+  const b = readFileSync(path);
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+}
 
 const refs = python<Record<string, Reference>>(REFERENCE, [dir]);
 

@@ -5,6 +5,7 @@
 import { createBackend } from '@edge/backends-onnxruntime';
 import { ArgumentError, Tensor, type TensorMap } from '@edge/core';
 import { onnxBuilder as B, DataType, type OnnxModel, tensorFromArray } from '@edge/onnx-parse';
+import { rng } from '@edge/test-utils';
 import { afterAll, expect, it } from 'vitest';
 import {
   collectStatistics,
@@ -14,7 +15,6 @@ import {
   quantizationSensitivity,
   type TensorGroup,
 } from '../src/index.js';
-import { rng } from './helpers/data.js';
 
 const backend = createBackend({ graphOptimizationLevel: 'basic' });
 afterAll(() => expect(backend.openSessions()).toBe(0));

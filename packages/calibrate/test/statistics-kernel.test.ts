@@ -4,11 +4,12 @@
 // histograms and small tensors (counted without sub-histograms), NaN, infinities, -0, all-zero
 // tensors, and several tensors of a run shared out over threads. Both are also checked against
 // the plain definition: grow first, then bin every finite value.
+
+import { rng } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
 import { addRun } from '../src/histogram.js';
 import { TensorStatistics } from '../src/index.js';
 import { statisticsKernel, statisticsKernelStatus, TYPESCRIPT_KERNEL } from '../src/statistics-kernel.js';
-import { rng } from './helpers/data.js';
 
 /** Batches of a few tensors: the k-th tensor's scale grows by run for some, so ranges grow. */
 function runs(seed: number): Float32Array[][] {

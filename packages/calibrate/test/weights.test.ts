@@ -1,7 +1,7 @@
 import { ArgumentError } from '@edge/core';
+import { python } from '@edge/test-utils';
 import { expect, it } from 'vitest';
 import { perChannelScales } from '../src/index.js';
-import { python } from './helpers/python.js';
 
 const ref = python<{ w: number[]; shape: number[]; axis0: number[]; axis1: number[] }>(`
 import json

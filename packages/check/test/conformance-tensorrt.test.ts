@@ -4,6 +4,7 @@
 
 import { OPERATOR_DOCUMENTS, tensorrtRules } from '@edge/backends-trt';
 import type { ModelGraph, RuleTable } from '@edge/core';
+import { requires } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
 import { checkGraph } from '../src/index.js';
 import { genericOneNode, nodeTests } from './helpers/one-node.js';
@@ -29,7 +30,7 @@ function unmetReason(op: string, version: string): string | undefined {
   return UNMET[`${op} ${version.split('.')[0]}`] ?? UNMET[op];
 }
 
-describe('TensorRT tables agree with their documents, op by op', () => {
+describe('TensorRT tables agree with their documents, op by op', requires('onnx-testdata'), () => {
   const tests = nodeTests();
   for (const doc of OPERATOR_DOCUMENTS) {
     it(`TensorRT ${doc.tensorrt} (${doc.source.branch ?? doc.source.pinnedBy}, ${doc.operators.length} rows)`, () => {

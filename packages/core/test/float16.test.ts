@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { requires, runPython } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
 import {
   ArgumentError,
@@ -8,15 +8,10 @@ import {
   toFloat16Array,
 } from '../src/index.js';
 
-const PYTHON = '/usr/bin/python3';
-const hasNumpy = spawnSync(PYTHON, ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
-
 /** Runs `code` with numpy as `np`, raw input bytes as `data`; the script writes raw bytes to `out`. */
 function numpy(code: string, input: Uint8Array): Buffer {
   const script = `import sys, numpy as np\ndata = sys.stdin.buffer.read()\n${code}\nsys.stdout.buffer.write(out)`;
-  const result = spawnSync(PYTHON, ['-c', script], { input, maxBuffer: 1 << 28 });
-  if (result.status !== 0) throw new Error(`python failed: ${result.stderr.toString()}`);
-  return result.stdout;
+  return runPython(['-c', script], input);
 }
 
 function bytesOf(view: ArrayBufferView): Uint8Array {
@@ -173,7 +168,7 @@ describe('float16 scalar conversion', () => {
   });
 });
 
-describe.skipIf(!hasNumpy)('float16 against numpy (golden values)', () => {
+describe('float16 against numpy (golden values)', requires('python-numpy'), () => {
   it('widens all 65536 patterns to the same float32 bits as numpy', () => {
     const expected = new Uint32Array(
       new Uint8Array(

@@ -1,8 +1,8 @@
 // toModelSource and the one backend list: format from the bytes first, then the extension.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '@edge/test-utils';
+import { describe, expect, it } from 'vitest';
 import {
   ArgumentError,
   BACKEND_NAMES,
@@ -12,8 +12,7 @@ import {
   toModelSource,
 } from '../src/index.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'edge-core-source-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('edge-core-source-');
 
 const TFLITE_HEADER = new Uint8Array([0x1c, 0, 0, 0, 0x54, 0x46, 0x4c, 0x33, 0, 0, 0, 0]);
 

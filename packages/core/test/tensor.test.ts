@@ -1,16 +1,9 @@
+import { expectError } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, BYTES_PER_ELEMENT, DTYPES, type DType, isDType, Tensor } from '../src/index.js';
 
-function expectArgumentError(call: () => unknown, message: string): void {
-  let caught: unknown;
-  try {
-    call();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(ArgumentError);
-  expect((caught as ArgumentError).message).toBe(message);
-}
+const expectArgumentError = (call: () => unknown, message: string) =>
+  expectError(call, ArgumentError, message);
 
 describe('dtypes', () => {
   it('lists every dtype with its byte size and storage', () => {

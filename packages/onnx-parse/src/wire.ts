@@ -4,8 +4,15 @@
 
 import { ModelParseError } from '@edge/core';
 
-/** Wire types of the protobuf encoding. */
-export const WireType = { VARINT: 0, I64: 1, LEN: 2, SGROUP: 3, EGROUP: 4, I32: 5 } as const;
+/** Wire types of the protobuf encoding (an enum so the bundler writes them as literals). */
+export enum WireType {
+  VARINT = 0,
+  I64 = 1,
+  LEN = 2,
+  SGROUP = 3,
+  EGROUP = 4,
+  I32 = 5,
+}
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
@@ -13,14 +20,29 @@ const INT64_MIN = -9223372036854775808n;
 /**
  * A cursor over a window of bytes that sits at absolute position `base` in the input. Positions
  * (`pos`, `end`) are absolute, so offsets in errors and in recorded ranges are file offsets.
+ *
+ * The fast paths compare against `limit` alone, the end of what is both in memory and in the
+ * current message: until V8 has compiled the reader, each property load and call costs more than
+ * the byte it guards.
  */
 export class WireCursor {
   /** Absolute position of the next byte to read. */
   pos: number;
-  /** Absolute end of the current message. */
+  /** Absolute end of the current message; change it with {@link enter} and {@link leave}. */
   end: number;
-  /** Field path for error messages, maintained by the caller: names, and indices of repeated fields. */
-  path: (string | number)[] = [];
+  /** Absolute end of the bytes in `buf`. */
+  protected bufEnd: number;
+  /** `min(end, bufEnd)`. */
+  protected limit: number;
+  /**
+   * Field path for error messages, maintained by the caller as a stack: `names[0..depth]` are the
+   * message or field names, `indices[k]` the index of `names[k]` in a repeated field or -1.
+   * Slots rather than push/pop: a store costs less than a call until V8 has compiled the reader.
+   */
+  names: string[] = [];
+  indices: number[] = [];
+  /** Top of the path stack; -1 when empty. */
+  depth = -1;
 
   constructor(
     /** The bytes available in memory. */
@@ -34,27 +56,77 @@ export class WireCursor {
   ) {
     this.pos = pos;
     this.end = end;
+    this.bufEnd = base + buf.length;
+    this.limit = Math.min(end, this.bufEnd);
   }
 
   /** Makes sure bytes [pos, pos + n) are in `buf`; a file-backed cursor overrides this. */
   ensure(n: number): void {
-    if (this.pos + n > this.base + this.buf.length) this.fail(`unexpected end of input (needs ${n} bytes)`);
+    if (this.pos + n > this.bufEnd) this.fail(`unexpected end of input (needs ${n} bytes)`);
+  }
+
+  /** Replaces the bytes in memory (a file-backed cursor's refill). */
+  protected setWindow(buf: Uint8Array, base: number): void {
+    this.buf = buf;
+    this.base = base;
+    this.bufEnd = base + buf.length;
+    this.limit = Math.min(this.end, this.bufEnd);
+  }
+
+  /** Makes the next `n` bytes the current message; returns the enclosing message's end for {@link leave}. */
+  enter(n: number): number {
+    const saved = this.end;
+    this.end = this.pos + n;
+    this.limit = Math.min(this.end, this.bufEnd);
+    return saved;
+  }
+
+  /** Returns to the enclosing message, whose end {@link enter} returned. */
+  leave(end: number): void {
+    this.end = end;
+    this.limit = Math.min(end, this.bufEnd);
   }
 
   fail(reason: string, offset: number = this.pos): never {
     throw new ModelParseError(reason, {
       source: this.label,
       offset,
-      fieldPath: formatPath(this.path),
+      fieldPath: formatPath(this.names, this.indices, this.depth),
     });
   }
 
-  /** Reads a varint of up to 10 bytes as a number (negative int64 values in two's complement). */
+  /**
+   * Reads a varint of up to 10 bytes as a number (negative int64 values in two's complement).
+   * One- and two-byte values (tags, lengths under 16 KiB, most dims) return without another call:
+   * until V8 has compiled the reader, every call costs more than the bytes it decodes.
+   */
   varint(): number {
+    const pos = this.pos;
+    const limit = this.limit;
+    if (pos < limit) {
+      const buf = this.buf;
+      const i = pos - this.base;
+      const b = buf[i]!;
+      if (b < 0x80) {
+        this.pos = pos + 1;
+        return b;
+      }
+      if (pos + 1 < limit) {
+        const b1 = buf[i + 1]!;
+        if (b1 < 0x80) {
+          this.pos = pos + 2;
+          return (b & 0x7f) | (b1 << 7);
+        }
+      }
+    }
+    return this.longVarint();
+  }
+
+  private longVarint(): number {
     const start = this.pos;
     const avail = this.end - this.pos;
     if (avail <= 0) this.fail('unexpected end of message in varint');
-    this.ensure(Math.min(10, avail));
+    this.ensure(Math.min(avail, 10));
     const buf = this.buf;
     const i = this.pos - this.base;
     let b = buf[i]!;
@@ -89,10 +161,16 @@ export class WireCursor {
   /** Reads a length prefix and checks that the payload fits inside the current message. */
   length(): number {
     const start = this.pos;
-    const n = this.varint();
-    if (n < 0 || n > this.end - this.pos) {
-      this.fail(`length ${n} exceeds the ${this.end - this.pos} bytes left in the enclosing message`, start);
-    }
+    // One-byte lengths (names, small messages) without the call to varint().
+    const first = start < this.limit ? this.buf[start - this.base]! : 0x80;
+    let n: number;
+    if (first < 0x80) {
+      n = first;
+      this.pos = start + 1;
+    } else n = this.varint();
+    const left = this.end - this.pos;
+    if (n < 0 || n > left)
+      this.fail(`length ${n} exceeds the ${left} bytes left in the enclosing message`, start);
     return n;
   }
 
@@ -152,15 +230,34 @@ export class WireCursor {
     }
   }
 
-  /** Reads a UTF-8 string of n bytes. */
-  string(n: number): string {
+  /** Reads a length-delimited UTF-8 string (length prefix and bytes). */
+  string(): string {
+    const start = this.pos;
+    const limit = this.limit;
+    const first = start < limit ? this.buf[start - this.base]! : 0x80;
+    let i: number;
+    let n: number;
+    if (first < 0x80 && start + 1 + first <= limit) {
+      // A short string wholly in memory and in the message: the usual case, no further call.
+      n = first;
+      this.pos = start + 1 + n;
+      i = start + 1 - this.base;
+    } else {
+      n = this.length();
+      if (this.pos + n > this.bufEnd) this.ensure(n);
+      i = this.pos - this.base;
+      this.pos += n;
+    }
     if (n === 0) return '';
-    this.ensure(n);
     const buf = this.buf;
-    const i = this.pos - this.base;
-    this.pos += n;
-    // Tensor and node names are short ASCII: building them directly is several times faster
-    // than a TextDecoder call, whose fixed cost dominates for a few bytes.
+    // Until V8 has compiled the reader (the first few models a process reads: every CLI call),
+    // one native call per string costs less than interpreting a loop over its bytes.
+    if (coldStrings > 0 && nativeUtf8 !== undefined) {
+      coldStrings--;
+      return nativeUtf8.call(buf, i, i + n);
+    }
+    // Compiled, the loop wins: names are short ASCII, and a call's fixed cost (native or
+    // TextDecoder) is several times that of building them directly.
     if (n < CHAR_POOL.length) {
       // Reused plain arrays of each length: one fromCharCode call, no view, no garbage.
       const codes = CHAR_POOL[n]!;
@@ -184,16 +281,29 @@ export class WireCursor {
   }
 }
 
-/** Formats a field path: `['ModelProto', 'graph', 'node', 3]` → `ModelProto.graph.node[3]`. */
-export function formatPath(path: readonly (string | number)[]): string {
+/** Formats a field path: names `ModelProto, graph, node` with indices `-1, -1, 3` → `ModelProto.graph.node[3]`. */
+export function formatPath(names: readonly string[], indices: readonly number[], depth: number): string {
   let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${p}` : p;
+  for (let k = 0; k <= depth; k++) {
+    out += k === 0 ? names[k] : `.${names[k]}`;
+    if (indices[k]! >= 0) out += `[${indices[k]}]`;
+  }
   return out || '<root>';
 }
 
 const F32 = new Float32Array(1);
 const F32_BITS = new Uint32Array(F32.buffer);
 const UTF8 = new TextDecoder('utf-8');
+
+/** Node's UTF-8 decoder behind `Buffer#toString`, where this runtime has it. */
+const nativeUtf8 = (
+  globalThis.Buffer?.prototype as
+    | { utf8Slice?: (this: Uint8Array, start: number, end: number) => string }
+    | undefined
+)?.utf8Slice;
+
+/** Strings left to decode natively: about the first three PaddleOCR-sized models of a process. */
+let coldStrings = 10_000;
 const CHAR_POOL: number[][] = Array.from({ length: 65 }, (_, n) => new Array<number>(n).fill(0));
 
 /** Calls `visit` with each varint of a packed repeated field (as an unsigned 64-bit bigint); returns the count. */

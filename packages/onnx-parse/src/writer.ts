@@ -2,6 +2,7 @@
 // live (the original bytes, the model file, or arrays made in code) exactly as stored.
 
 import { writeFileAtomic } from '@edge/core';
+import * as proto from './onnx-fields.js';
 import { readRange } from './tensor-data.js';
 import type {
   AttributeProto,
@@ -68,119 +69,127 @@ function packedInts(w: WireWriter, field: number, values: readonly number[]): vo
   });
 }
 
+function strings(w: WireWriter, field: number, values: readonly string[]): void {
+  for (const v of values) bytes(w, field, UTF8.encode(v));
+}
+
 function entries(w: WireWriter, field: number, list: readonly StringEntry[]): void {
+  const F = proto.StringStringEntryProto;
   for (const e of list) {
     w.message(field, () => {
-      str(w, 1, e.key);
-      str(w, 2, e.value);
+      str(w, F.key, e.key);
+      str(w, F.value, e.value);
     });
   }
 }
 
 function opsets(w: WireWriter, field: number, list: readonly OperatorSetId[]): void {
+  const F = proto.OperatorSetIdProto;
   for (const o of list) {
     w.message(field, () => {
-      str(w, 1, o.domain);
-      int(w, 2, o.version);
+      str(w, F.domain, o.domain);
+      int(w, F.version, o.version);
     });
   }
 }
 
+// Fields in number order, as protobuf writers emit them.
+
 function modelProto(w: WireWriter, m: OnnxModel): void {
-  int(w, 1, m.irVersion);
-  str(w, 2, m.producerName);
-  str(w, 3, m.producerVersion);
-  str(w, 4, m.domain);
-  if (m.modelVersion) int(w, 5, m.modelVersion);
-  str(w, 6, m.docString);
-  w.message(7, () => graphProto(w, m.graph));
-  opsets(w, 8, m.opsetImports);
-  entries(w, 14, m.metadataProps);
-  for (const t of m.trainingInfo) w.message(20, () => trainingInfo(w, t));
-  for (const f of m.functions) w.message(25, () => functionProto(w, f));
+  const F = proto.ModelProto;
+  int(w, F.ir_version, m.irVersion);
+  str(w, F.producer_name, m.producerName);
+  str(w, F.producer_version, m.producerVersion);
+  str(w, F.domain, m.domain);
+  if (m.modelVersion) int(w, F.model_version, m.modelVersion);
+  str(w, F.doc_string, m.docString);
+  w.message(F.graph, () => graphProto(w, m.graph));
+  opsets(w, F.opset_import, m.opsetImports);
+  entries(w, F.metadata_props, m.metadataProps);
+  for (const t of m.trainingInfo) w.message(F.training_info, () => trainingInfo(w, t));
+  for (const f of m.functions) w.message(F.functions, () => functionProto(w, f));
 }
 
 function graphProto(w: WireWriter, g: GraphProto): void {
-  for (const n of g.nodes) w.message(1, () => nodeProto(w, n));
-  str(w, 2, g.name);
-  for (const t of g.initializers) w.message(5, () => tensorProto(w, t));
-  str(w, 10, g.docString);
-  for (const v of g.inputs) w.message(11, () => valueInfo(w, v));
-  for (const v of g.outputs) w.message(12, () => valueInfo(w, v));
-  for (const v of g.valueInfo) w.message(13, () => valueInfo(w, v));
-  for (const a of g.quantizationAnnotations) w.message(14, () => tensorAnnotation(w, a));
-  for (const s of g.sparseInitializers) w.message(15, () => sparseTensor(w, s));
-  entries(w, 16, g.metadataProps);
+  const F = proto.GraphProto;
+  for (const n of g.nodes) w.message(F.node, () => nodeProto(w, n));
+  str(w, F.name, g.name);
+  for (const t of g.initializers) w.message(F.initializer, () => tensorProto(w, t));
+  str(w, F.doc_string, g.docString);
+  for (const v of g.inputs) w.message(F.input, () => valueInfo(w, v));
+  for (const v of g.outputs) w.message(F.output, () => valueInfo(w, v));
+  for (const v of g.valueInfo) w.message(F.value_info, () => valueInfo(w, v));
+  for (const a of g.quantizationAnnotations)
+    w.message(F.quantization_annotation, () => tensorAnnotation(w, a));
+  for (const s of g.sparseInitializers) w.message(F.sparse_initializer, () => sparseTensor(w, s));
+  entries(w, F.metadata_props, g.metadataProps);
 }
 
 function tensorAnnotation(w: WireWriter, a: TensorAnnotation): void {
-  str(w, 1, a.tensorName);
-  entries(w, 2, a.quantParameterTensorNames);
+  const F = proto.TensorAnnotation;
+  str(w, F.tensor_name, a.tensorName);
+  entries(w, F.quant_parameter_tensor_names, a.quantParameterTensorNames);
 }
 
 function nodeProto(w: WireWriter, n: NodeProto): void {
+  const F = proto.NodeProto;
   // Inputs keep empty strings: they mark omitted optional inputs by position.
-  for (const i of n.inputs) bytes(w, 1, UTF8.encode(i));
-  for (const o of n.outputs) bytes(w, 2, UTF8.encode(o));
-  str(w, 3, n.name);
-  str(w, 4, n.opType);
-  for (const a of n.attributes) w.message(5, () => attributeProto(w, a));
-  str(w, 6, n.docString);
-  str(w, 7, n.domain);
-  str(w, 8, n.overload);
-  entries(w, 9, n.metadataProps);
+  strings(w, F.input, n.inputs);
+  strings(w, F.output, n.outputs);
+  str(w, F.name, n.name);
+  str(w, F.op_type, n.opType);
+  for (const a of n.attributes) w.message(F.attribute, () => attributeProto(w, a));
+  str(w, F.doc_string, n.docString);
+  str(w, F.domain, n.domain);
+  str(w, F.overload, n.overload);
+  entries(w, F.metadata_props, n.metadataProps);
 }
 
 function attributeProto(w: WireWriter, a: AttributeProto): void {
-  str(w, 1, a.name);
+  const F = proto.AttributeProto;
+  str(w, F.name, a.name);
   if (a.f !== undefined) {
-    w.tag(2, WireType.I32);
+    w.tag(F.f, WireType.I32);
     w.float(a.f);
   }
-  int(w, 3, a.i);
-  if (a.s !== undefined) bytes(w, 4, a.s);
-  if (a.t) w.message(5, () => tensorProto(w, a.t!));
-  if (a.g) w.message(6, () => graphProto(w, a.g!));
+  int(w, F.i, a.i);
+  if (a.s !== undefined) bytes(w, F.s, a.s);
+  if (a.t) w.message(F.t, () => tensorProto(w, a.t!));
+  if (a.g) w.message(F.g, () => graphProto(w, a.g!));
   if (a.floats.length) {
-    w.message(7, () => {
+    w.message(F.floats, () => {
       for (const f of a.floats) w.float(f);
     });
   }
-  packedInts(w, 8, a.ints);
-  for (const s of a.strings) bytes(w, 9, s);
-  for (const t of a.tensors) w.message(10, () => tensorProto(w, t));
-  for (const g of a.graphs) w.message(11, () => graphProto(w, g));
-  str(w, 13, a.docString);
-  if (a.tp) w.message(14, () => typeProto(w, a.tp!));
-  for (const t of a.typeProtos) w.message(15, () => typeProto(w, t));
-  int(w, 20, a.type);
-  str(w, 21, a.refAttrName);
-  if (a.sparseTensor) w.message(22, () => sparseTensor(w, a.sparseTensor!));
-  for (const s of a.sparseTensors) w.message(23, () => sparseTensor(w, s));
+  packedInts(w, F.ints, a.ints);
+  for (const s of a.strings) bytes(w, F.strings, s);
+  for (const t of a.tensors) w.message(F.tensors, () => tensorProto(w, t));
+  for (const g of a.graphs) w.message(F.graphs, () => graphProto(w, g));
+  str(w, F.doc_string, a.docString);
+  if (a.tp) w.message(F.tp, () => typeProto(w, a.tp!));
+  for (const t of a.typeProtos) w.message(F.type_protos, () => typeProto(w, t));
+  int(w, F.type, a.type);
+  str(w, F.ref_attr_name, a.refAttrName);
+  if (a.sparseTensor) w.message(F.sparse_tensor, () => sparseTensor(w, a.sparseTensor!));
+  for (const s of a.sparseTensors) w.message(F.sparse_tensors, () => sparseTensor(w, s));
 }
 
-const SINGLE_WIRE: Record<number, number> = {
-  4: WireType.I32,
-  5: WireType.VARINT,
-  6: WireType.LEN,
-  7: WireType.VARINT,
-  10: WireType.I64,
-  11: WireType.VARINT,
-};
-
 function tensorProto(w: WireWriter, t: TensorProto): void {
-  packedInts(w, 1, t.dims);
-  int(w, 2, t.dataType);
+  const F = proto.TensorProto;
+  packedInts(w, F.dims, t.dims);
+  int(w, F.data_type, t.dataType);
   if (t.segment) {
     const s = t.segment;
-    w.message(3, () => {
-      int(w, 1, s.begin);
-      int(w, 2, s.end);
+    const S = proto.TensorProto_Segment;
+    w.message(F.segment, () => {
+      int(w, S.begin, s.begin);
+      int(w, S.end, s.end);
     });
   }
+  // Typed data in the order it was read: each chunk is a field of its own number.
   for (const chunk of t.typedData) {
     const data = readRange(chunk.range);
-    const wire = SINGLE_WIRE[chunk.field]!;
+    const wire = proto.TYPED_DATA_WIRE[chunk.field];
     if (chunk.packed || wire === WireType.LEN) {
       bytes(w, chunk.field, data);
     } else {
@@ -189,88 +198,96 @@ function tensorProto(w: WireWriter, t: TensorProto): void {
       w.raw(data);
     }
   }
-  str(w, 8, t.name);
-  if (t.rawData) bytes(w, 9, readRange(t.rawData));
-  str(w, 12, t.docString);
-  entries(w, 13, t.externalData);
-  if (t.dataLocation) int(w, 14, t.dataLocation);
-  entries(w, 16, t.metadataProps);
+  str(w, F.name, t.name);
+  if (t.rawData) bytes(w, F.raw_data, readRange(t.rawData));
+  str(w, F.doc_string, t.docString);
+  entries(w, F.external_data, t.externalData);
+  if (t.dataLocation) int(w, F.data_location, t.dataLocation);
+  entries(w, F.metadata_props, t.metadataProps);
 }
 
 function sparseTensor(w: WireWriter, s: SparseTensorProto): void {
-  if (s.values) w.message(1, () => tensorProto(w, s.values!));
-  if (s.indices) w.message(2, () => tensorProto(w, s.indices!));
-  packedInts(w, 3, s.dims);
+  const F = proto.SparseTensorProto;
+  if (s.values) w.message(F.values, () => tensorProto(w, s.values!));
+  if (s.indices) w.message(F.indices, () => tensorProto(w, s.indices!));
+  packedInts(w, F.dims, s.dims);
 }
 
 function valueInfo(w: WireWriter, v: ValueInfo): void {
-  str(w, 1, v.name);
-  if (v.type) w.message(2, () => typeProto(w, v.type!));
-  str(w, 3, v.docString);
-  entries(w, 4, v.metadataProps);
+  const F = proto.ValueInfoProto;
+  str(w, F.name, v.name);
+  if (v.type) w.message(F.type, () => typeProto(w, v.type!));
+  str(w, F.doc_string, v.docString);
+  entries(w, F.metadata_props, v.metadataProps);
 }
 
 function typeProto(w: WireWriter, t: TypeProto): void {
+  const F = proto.TypeProto;
   switch (t.kind) {
     case 'tensor':
     case 'sparseTensor':
-      w.message(t.kind === 'tensor' ? 1 : 8, () => {
-        int(w, 1, t.elemType);
-        if (t.shape) w.message(2, () => shape(w, t.shape!));
+      // TypeProto.SparseTensor has the fields of TypeProto.Tensor.
+      w.message(t.kind === 'tensor' ? F.tensor_type : F.sparse_tensor_type, () => {
+        int(w, proto.TypeProto_Tensor.elem_type, t.elemType);
+        if (t.shape) w.message(proto.TypeProto_Tensor.shape, () => shape(w, t.shape!));
       });
       break;
     case 'sequence':
     case 'optional':
-      w.message(t.kind === 'sequence' ? 4 : 9, () => {
-        if (t.elemType) w.message(1, () => typeProto(w, t.elemType!));
+      // TypeProto.Optional has the field of TypeProto.Sequence.
+      w.message(t.kind === 'sequence' ? F.sequence_type : F.optional_type, () => {
+        if (t.elemType) w.message(proto.TypeProto_Sequence.elem_type, () => typeProto(w, t.elemType!));
       });
       break;
     case 'map':
-      w.message(5, () => {
-        int(w, 1, t.keyType);
-        if (t.valueType) w.message(2, () => typeProto(w, t.valueType!));
+      w.message(F.map_type, () => {
+        int(w, proto.TypeProto_Map.key_type, t.keyType);
+        if (t.valueType) w.message(proto.TypeProto_Map.value_type, () => typeProto(w, t.valueType!));
       });
       break;
     case 'opaque':
-      w.message(7, () => {
-        str(w, 1, t.domain);
-        str(w, 2, t.name);
+      w.message(F.opaque_type, () => {
+        str(w, proto.TypeProto_Opaque.domain, t.domain);
+        str(w, proto.TypeProto_Opaque.name, t.name);
       });
       break;
     case 'unset':
       break;
   }
-  if (t.denotation !== undefined) str(w, 6, t.denotation);
+  if (t.denotation !== undefined) str(w, F.denotation, t.denotation);
 }
 
 function shape(w: WireWriter, dims: readonly Dimension[]): void {
+  const D = proto.TensorShapeProto_Dimension;
   for (const d of dims) {
-    w.message(1, () => {
-      int(w, 1, d.value);
-      if (d.param !== undefined) bytes(w, 2, UTF8.encode(d.param));
-      if (d.denotation !== undefined) str(w, 3, d.denotation);
+    w.message(proto.TensorShapeProto.dim, () => {
+      int(w, D.dim_value, d.value);
+      if (d.param !== undefined) bytes(w, D.dim_param, UTF8.encode(d.param));
+      if (d.denotation !== undefined) str(w, D.denotation, d.denotation);
     });
   }
 }
 
 function functionProto(w: WireWriter, f: FunctionProto): void {
-  str(w, 1, f.name);
-  for (const i of f.inputs) bytes(w, 4, UTF8.encode(i));
-  for (const o of f.outputs) bytes(w, 5, UTF8.encode(o));
-  for (const a of f.attributes) bytes(w, 6, UTF8.encode(a));
-  for (const n of f.nodes) w.message(7, () => nodeProto(w, n));
-  str(w, 8, f.docString);
-  opsets(w, 9, f.opsetImports);
-  str(w, 10, f.domain);
-  for (const a of f.attributeProtos) w.message(11, () => attributeProto(w, a));
-  for (const v of f.valueInfo) w.message(12, () => valueInfo(w, v));
-  str(w, 13, f.overload);
-  entries(w, 14, f.metadataProps);
+  const F = proto.FunctionProto;
+  str(w, F.name, f.name);
+  strings(w, F.input, f.inputs);
+  strings(w, F.output, f.outputs);
+  strings(w, F.attribute, f.attributes);
+  for (const n of f.nodes) w.message(F.node, () => nodeProto(w, n));
+  str(w, F.doc_string, f.docString);
+  opsets(w, F.opset_import, f.opsetImports);
+  str(w, F.domain, f.domain);
+  for (const a of f.attributeProtos) w.message(F.attribute_proto, () => attributeProto(w, a));
+  for (const v of f.valueInfo) w.message(F.value_info, () => valueInfo(w, v));
+  str(w, F.overload, f.overload);
+  entries(w, F.metadata_props, f.metadataProps);
 }
 
 function trainingInfo(w: WireWriter, t: TrainingInfo): void {
-  if (t.initialization) w.message(1, () => graphProto(w, t.initialization!));
-  if (t.algorithm) w.message(2, () => graphProto(w, t.algorithm!));
-  entries(w, 3, t.initializationBinding);
-  entries(w, 4, t.updateBinding);
+  const F = proto.TrainingInfoProto;
+  if (t.initialization) w.message(F.initialization, () => graphProto(w, t.initialization!));
+  if (t.algorithm) w.message(F.algorithm, () => graphProto(w, t.algorithm!));
+  entries(w, F.initialization_binding, t.initializationBinding);
+  entries(w, F.update_binding, t.updateBinding);
 }

@@ -1,19 +1,16 @@
 // Every model of Debian's libonnx-testdata must parse (from bytes and from a path, lazily) to the
 // same model, and round-trip through the writer to an equal model that onnx.checker accepts.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { findModels, OCR_MODELS, ONNX_TESTDATA, onnxCheck, requires, scratchDir } from '@edge/test-utils';
+import { describe, expect, it } from 'vitest';
 import { readModel, readModelFile, writeModel } from '../src/index.js';
 import { normalize } from './helpers/normalize.js';
-import { findModels, OCR_MODELS, ONNX_TESTDATA } from './helpers/paths.js';
-import { onnxCheck } from './helpers/python.js';
 
 const models = [...findModels(ONNX_TESTDATA), ...Object.values(OCR_MODELS)];
-const out = mkdtempSync(join(tmpdir(), 'edge-conformance-'));
-afterAll(() => rmSync(out, { recursive: true, force: true }));
+const out = scratchDir('edge-conformance-');
 
-describe('libonnx-testdata and PaddleOCR conformance', () => {
+describe('libonnx-testdata and PaddleOCR conformance', requires('onnx-testdata', 'python-onnx'), () => {
   it('finds the conformance set (scripts/test-data.sh installs it)', () => {
     expect(models.length).toBeGreaterThanOrEqual(1072 + 3);
   });

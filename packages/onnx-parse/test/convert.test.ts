@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArgumentError } from '@edge/core';
+import { maxAbsDiff, OCR_MODELS, onnxCheck } from '@edge/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { constant, floats, graph, int64s, model, node, value } from '../src/build.js';
 import { DataType } from '../src/data-type.js';
@@ -13,9 +14,7 @@ import { readModelFile } from '../src/reader.js';
 import { tensorFromArray } from '../src/tensor-data.js';
 import type { OnnxModel } from '../src/types.js';
 import { writeModel } from '../src/writer.js';
-import { maxAbsDiff, openSessions, runModel } from './helpers/ort.js';
-import { OCR_MODELS } from './helpers/paths.js';
-import { onnxCheck } from './helpers/python.js';
+import { openSessions, runModel } from './helpers/ort.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'edge-convert-'));
 afterAll(() => {

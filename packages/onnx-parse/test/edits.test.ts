@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArgumentError, isEdgeError } from '@edge/core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { expectError, OCR_MODELS, onnxCheck, python, scratchDir } from '@edge/test-utils';
+import { describe, expect, it } from 'vitest';
 import { constant, floats, graph, int64s, model, node, value } from '../src/build.js';
 import { DataType } from '../src/data-type.js';
 import { removeUnused } from '../src/edits/cleanup.js';
@@ -14,8 +14,6 @@ import { inferShapes } from '../src/shape-inference/index.js';
 import { tensorValues } from '../src/tensor-data.js';
 import type { OnnxModel, ValueInfo } from '../src/types.js';
 import { writeModel } from '../src/writer.js';
-import { OCR_MODELS } from './helpers/paths.js';
-import { onnxCheck, python } from './helpers/python.js';
 
 /** The declared shapes of value infos, as plain data. */
 function dims(vs: readonly ValueInfo[]): Record<string, (number | string | null)[] | undefined> {
@@ -32,17 +30,8 @@ function fingerprint(m: OnnxModel): string {
   return JSON.stringify(m.graph, (k, v) => (k === 'rawData' || k === 's' ? undefined : v));
 }
 
-function expectArgumentError(fn: () => unknown, message: string | RegExp): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ArgumentError);
-    expect(isEdgeError(e, 'EDGE_ARGUMENT')).toBe(true);
-    expect((e as Error).message).toMatch(message);
-    return;
-  }
-  throw new Error('expected an ArgumentError');
-}
+const expectArgumentError = (fn: () => unknown, message: string | RegExp): void =>
+  expect(isEdgeError(expectError(fn, ArgumentError, message), 'EDGE_ARGUMENT')).toBe(true);
 
 function classifier(batch: number | string = 'N'): OnnxModel {
   return model(
@@ -265,8 +254,7 @@ describe('exposeTensors', () => {
 });
 
 describe('edited PaddleOCR models stay valid for onnx', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'edge-edits-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = scratchDir('edge-edits-');
 
   const PY_OUTPUTS = `
 import json, sys, onnx

@@ -1,8 +1,7 @@
 // Conv + BatchNormalization / per-channel Mul / Add folding and the hard-swish rewrite: what folds,
 // what must not, and that the folded model computes the same function on onnxruntime.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { checkModels, noise, OCR_MODELS, scratchDir, textPageFloats as textPage } from '@edge/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as B from '../src/build.js';
 import { DataType } from '../src/data-type.js';
@@ -12,22 +11,11 @@ import { readModel } from '../src/reader.js';
 import { tensorFromArray } from '../src/tensor-data.js';
 import type { NodeProto, OnnxModel, TensorProto } from '../src/types.js';
 import { writeModel } from '../src/writer.js';
-import { random, textPage } from './helpers/data.js';
 import { openSessions, runModel } from './helpers/ort.js';
-import { OCR_MODELS } from './helpers/paths.js';
-import { checkModels } from './helpers/python.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'edge-fold-'));
+const dir = scratchDir('edge-fold-');
 
-afterAll(() => {
-  expect(openSessions()).toBe(0);
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function noise(shape: number[], seed: number, scale = 4, offset = 0): Float32Array {
-  const r = random(seed);
-  return Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r() * scale + offset);
-}
+afterAll(() => expect(openSessions()).toBe(0));
 
 /** Nodes folded into a Conv, and hard-swish patterns rewritten, as the result's changes count them. */
 function counts(r: EditResult): [number, number] {
@@ -72,7 +60,7 @@ async function run(m: OnnxModel, feeds: Feeds): Promise<Record<string, Float32Ar
 async function relativeError(
   a: OnnxModel,
   b: OnnxModel,
-  feeds: Feeds = { x: { dims: X, data: noise(X, 99) } },
+  feeds: Feeds = { x: { dims: X, data: noise(X, 99, 4) } },
 ): Promise<Record<string, number>> {
   const [ra, rb] = [await run(a, feeds), await run(b, feeds)];
   expect(Object.keys(rb).sort()).toEqual(Object.keys(ra).sort());
@@ -93,7 +81,7 @@ async function relativeError(
 const ops = (m: OnnxModel) => m.graph.nodes.map((n) => n.opType);
 const count = (m: OnnxModel, op: string) => ops(m).filter((o) => o === op).length;
 
-const check = (models: Record<string, OnnxModel>) => checkModels(dir, models);
+const check = (models: Record<string, OnnxModel>) => checkModels(dir, models, writeModel);
 
 describe('folds into the Conv before it', () => {
   it('BatchNormalization, after a Conv with and without bias', async () => {
@@ -244,8 +232,8 @@ describe('folds into the ConvTranspose before it', () => {
     expect(r.model.graph.nodes.map((n) => n.outputs[0])).toEqual(['y1', 'y2', 'y3']);
     expect(check({ convTransposeGroups: r.model })).toEqual({});
     const err = await relativeError(m, r.model, {
-      x: { dims: X, data: noise(X, 99) },
-      x6: { dims: [1, 6, 4, 4], data: noise([1, 6, 4, 4], 98) },
+      x: { dims: X, data: noise(X, 99, 4) },
+      x6: { dims: [1, 6, 4, 4], data: noise([1, 6, 4, 4], 98, 4) },
     });
     for (const y of ['y1', 'y2', 'y3']) expect(err[y], y).toBeLessThan(1e-4);
   });
@@ -288,9 +276,9 @@ describe('folds into the ConvTranspose before it', () => {
     expect(r.model.graph.nodes[0]!.inputs).toHaveLength(3);
     expect(check({ convTransposeRefused: r.model })).toEqual({});
     const err = await relativeError(m, r.model, {
-      x: { dims: X, data: noise(X, 99) },
+      x: { dims: X, data: noise(X, 99, 4) },
       gammaIn: { dims: [M], data: noise([M], 20, 2) },
-      wIn: { dims: [3, M, 2, 2], data: noise([3, M, 2, 2], 21) },
+      wIn: { dims: [3, M, 2, 2], data: noise([3, M, 2, 2], 21, 4) },
     });
     // Only y1 and r1 pass through the folded bias; the rest run the same nodes.
     expect(err.y1).toBeLessThan(1e-4);
@@ -424,7 +412,7 @@ describe('PaddleOCR det', () => {
     // Random noise gives a map of almost zeros (max 0.007 here), so a page with text rows too.
     const shape = [1, 3, 320, 320];
     for (const [input, text] of [
-      [{ dims: shape, data: noise(shape, 7) }, 0],
+      [{ dims: shape, data: noise(shape, 7, 4) }, 0],
       [{ dims: shape, data: textPage(320, 320) }, 5000],
     ] as const) {
       const a = (await run(det, { x: input }))['sigmoid_0.tmp_0']!;

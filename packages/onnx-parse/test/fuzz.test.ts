@@ -5,6 +5,19 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isEdgeError, ModelParseError } from '@edge/core';
+import {
+  deleteSpan,
+  findModels,
+  flipBytes,
+  insertJunk,
+  int,
+  type Mutation,
+  OCR_MODELS,
+  ONNX_TESTDATA,
+  requires,
+  rng,
+  truncate,
+} from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
 import {
   modelStats,
@@ -15,26 +28,14 @@ import {
   tensorValues,
   writeModel,
 } from '../src/index.js';
-import { rng } from './helpers/data.js';
-import { findModels, OCR_MODELS, ONNX_TESTDATA } from './helpers/paths.js';
 
 const CASES = Number(process.env.EDGE_FUZZ_CASES ?? 30_000);
 const FILE_CASES = Number(process.env.EDGE_FUZZ_FILE_CASES ?? 1_000);
 const BUDGET_MS = Number(process.env.EDGE_FUZZ_MS ?? 120_000);
 
-type Mutation = (src: Uint8Array, r: () => number) => Uint8Array;
-const int = (r: () => number, n: number): number => Math.floor(r() * n);
-
 const MUTATIONS: [string, Mutation][] = [
-  ['truncate', (s, r) => s.slice(0, int(r, s.length))],
-  [
-    'flip bytes',
-    (s, r) => {
-      const out = s.slice();
-      for (let k = 1 + int(r, 3); k > 0; k--) out[int(r, out.length)] = int(r, 256);
-      return out;
-    },
-  ],
+  ['truncate', truncate],
+  ['flip bytes', (s, r) => flipBytes(s, r, 3, (length) => int(r, length))],
   [
     'huge varint',
     (s, r) => {
@@ -44,21 +45,8 @@ const MUTATIONS: [string, Mutation][] = [
       return out;
     },
   ],
-  [
-    'insert',
-    (s, r) => {
-      const at = int(r, s.length);
-      const junk = Uint8Array.from({ length: 1 + int(r, 16) }, () => int(r, 256));
-      return Buffer.concat([s.subarray(0, at), junk, s.subarray(at)]);
-    },
-  ],
-  [
-    'delete span',
-    (s, r) => {
-      const at = int(r, s.length);
-      return Buffer.concat([s.subarray(0, at), s.subarray(Math.min(s.length, at + 1 + int(r, 64)))]);
-    },
-  ],
+  ['insert', (s, r) => insertJunk(s, int(r, s.length), r)],
+  ['delete span', (s, r) => deleteSpan(s, int(r, s.length), r)],
   [
     'splice',
     (s, r) => {
@@ -95,7 +83,7 @@ function exercise(model: OnnxModel): void {
   }
 }
 
-describe('fuzz: mutated and truncated real models', () => {
+describe('fuzz: mutated and truncated real models', requires('onnx-testdata'), () => {
   it(`ends every one of ${CASES} cases in a parse or a typed ModelParseError`, () => {
     const small = findModels(ONNX_TESTDATA)
       .filter((_, k) => k % 7 === 0)

@@ -1,4 +1,5 @@
 import { GraphError, isEdgeError } from '@edge/core';
+import { expectError, OCR_MODELS } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
 import {
   attrFloat,
@@ -18,7 +19,6 @@ import { readModelFile } from '../src/reader.js';
 import { inferShapes } from '../src/shape-inference/index.js';
 import { tensorValues } from '../src/tensor-data.js';
 import { AttributeType, type TensorProto } from '../src/types.js';
-import { OCR_MODELS } from './helpers/paths.js';
 
 const x = value('x', [1, 4]);
 
@@ -30,17 +30,8 @@ function names(g: Graph): string[] {
   return g.nodes.map((n) => n.name);
 }
 
-function expectGraphError(fn: () => unknown, pattern: RegExp): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(isEdgeError(e, 'EDGE_GRAPH')).toBe(true);
-    expect(e).toBeInstanceOf(GraphError);
-    expect((e as Error).message).toMatch(pattern);
-    return;
-  }
-  throw new Error('expected a GraphError');
-}
+const expectGraphError = (fn: () => unknown, pattern: RegExp): void =>
+  expect(isEdgeError(expectError(fn, GraphError, pattern), 'EDGE_GRAPH')).toBe(true);
 
 describe('attributes', () => {
   const n = node('Conv', [], ['y'], {

@@ -2,6 +2,7 @@
 // facts checked against the schema registry they were generated from.
 import { readFileSync } from 'node:fs';
 import { ArgumentError, type ModelGraphReader, toModelSource } from '@edge/core';
+import { OCR_MODELS, python } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
 import {
   elementTypeOf,
@@ -10,8 +11,6 @@ import {
   readModelFile,
   readOnnxGraph,
 } from '../src/index.js';
-import { OCR_MODELS } from './helpers/paths.js';
-import { python } from './helpers/python.js';
 
 describe('readOnnxGraph', () => {
   it('is a ModelGraphReader: a path or the bytes give the graph modelGraphFromOnnx gives', () => {

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArgumentError, GraphError } from '@edge/core';
-import { afterAll, expect, it } from 'vitest';
+import { OCR_MODELS, onnxCheck, scratchDir } from '@edge/test-utils';
+import { expect, it } from 'vitest';
 import { floats, graph, model, node, value } from '../src/build.js';
 import { upgradeOpset } from '../src/edits/opset.js';
 import { Graph } from '../src/graph.js';
@@ -10,11 +10,8 @@ import { readModelFile } from '../src/reader.js';
 import { tensorValues } from '../src/tensor-data.js';
 import type { OnnxModel } from '../src/types.js';
 import { writeModel } from '../src/writer.js';
-import { OCR_MODELS } from './helpers/paths.js';
-import { onnxCheck } from './helpers/python.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'edge-opset-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('edge-opset-');
 
 function checked(m: OnnxModel, name: string): Record<string, string> {
   const path = join(dir, name);

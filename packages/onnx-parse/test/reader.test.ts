@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileIOError, isEdgeError, ModelParseError, UnsafePathError } from '@edge/core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { OCR_MODELS, python, scratchDir } from '@edge/test-utils';
+import { describe, expect, it } from 'vitest';
 import {
   AttributeType,
   DataType,
@@ -17,11 +17,8 @@ import {
   writeModelFile,
 } from '../src/index.js';
 import { normalize } from './helpers/normalize.js';
-import { OCR_MODELS } from './helpers/paths.js';
-import { python } from './helpers/python.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'edge-reader-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('edge-reader-');
 
 /** A tiny valid model (Relu on a [N,3] input) with one initializer, built in code. */
 function tinyModel(extra: Partial<OnnxModel['graph']> = {}): OnnxModel {
@@ -393,6 +390,16 @@ describe('bad input', () => {
     expect(err.offset).toBeLessThanOrEqual(cut.length);
     expect(err.fieldPath).toMatch(/^ModelProto\.graph/);
     expect(err.message).toContain('cls-half');
+  });
+
+  it('EXPECTED FAILURE - a field of the wrong wire type names the field, its byte offset and its path', () => {
+    // ir_version 8; graph { node { op_type as a varint (tag 0x20) instead of a string } }
+    const bytes = Uint8Array.from([0x08, 0x08, 0x3a, 0x04, 0x0a, 0x02, 0x20, 0x01]);
+    const err = catchError(() => readModel(bytes, { label: 'wire' })) as ModelParseError;
+    expect(err).toBeInstanceOf(ModelParseError);
+    expect(err.reason).toBe("field 'op_type' has wire type 0, expected 2");
+    expect(err.offset).toBe(7);
+    expect(err.fieldPath).toBe('ModelProto.graph.node[0]');
   });
 
   it('EXPECTED FAILURE - a missing file gives FileIOError, not ENOENT', () => {

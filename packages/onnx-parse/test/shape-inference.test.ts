@@ -1,3 +1,4 @@
+import { OCR_MODELS, python } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
 import { chain, constant, float, floats, graph, int64s, model, node, value } from '../src/build.js';
 import { DataType } from '../src/data-type.js';
@@ -5,8 +6,6 @@ import { readModelFile } from '../src/reader.js';
 import { type Dim, inferShapes, type ValueType } from '../src/shape-inference/index.js';
 import { tensorFromArray } from '../src/tensor-data.js';
 import type { NodeProto, TensorProto, ValueInfo } from '../src/types.js';
-import { OCR_MODELS } from './helpers/paths.js';
-import { python } from './helpers/python.js';
 
 const F = DataType.FLOAT;
 const I64 = DataType.INT64;

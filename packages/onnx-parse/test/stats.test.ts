@@ -1,12 +1,11 @@
 import { ArgumentError, isEdgeError } from '@edge/core';
+import { OCR_MODELS, python } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
 import { constant, floats, graph, int64s, model, node, value } from '../src/build.js';
 import { DataType } from '../src/data-type.js';
 import { readModelFile } from '../src/reader.js';
 import { heaviestNodes, modelStats } from '../src/stats.js';
 import type { OnnxModel, TensorProto } from '../src/types.js';
-import { OCR_MODELS } from './helpers/paths.js';
-import { python } from './helpers/python.js';
 
 /** A tensor whose payload throws when read: stats must never need it. */
 function unreadable(t: TensorProto): TensorProto {

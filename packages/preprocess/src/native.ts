@@ -1,16 +1,15 @@
-// Loader of the optional native kernel (native/, built with node-gyp). Nothing is loaded at
-// import: the first loadNativeKernel() or nativeKernelStatus() call looks for the addon, once per
-// process, and remembers either the kernel or why there is none, so the caller can fall back to
-// the TypeScript kernel and say how to get the fast one.
+// Loader of the optional native kernel (native/). Nothing is loaded at import: the first
+// loadNativeKernel() or nativeKernelStatus() call looks for the addon with @edge/core's
+// loadNativeAddon (EDGE_PREPROCESS_NATIVE, then the prebuild for this platform and architecture
+// shipped in the package, then a source build), once per process, and remembers either the kernel
+// or why there is none, so the caller can fall back to the TypeScript kernel and say how to get
+// the fast one.
 //
 // Jobs are validated by kernel/check-job.ts before anything reaches C++ (the addon keeps its own
 // checks only as a last line of defence), then travel packed into one Int32Array and one
 // Float64Array, the layout of native/src/addon.cc.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadNativeAddon, type NativeAddonSource } from '@edge/core';
 import { checkKernelJob, checkKernelJobs } from './kernel/check-job.js';
 import type { Interpolation, KernelJob, OutputArray, OutputDType } from './kernel/job.js';
 
@@ -41,9 +40,11 @@ export interface NativeKernelStatus {
   reason?: string;
   /** The addon file that was loaded. */
   path?: string;
+  /** Where it came from: the package's prebuilt binary, a source build, or EDGE_PREPROCESS_NATIVE. */
+  source?: NativeAddonSource;
   /** Threads one call uses, the calling one included. */
   threads?: number;
-  /** The instruction set the addon was compiled for. */
+  /** The vector path the addon runs (`sse4.2 (x86-64-v2)`, `neon (armv8-a)`, or `none (...)` and why). */
   simd?: string;
 }
 
@@ -59,11 +60,12 @@ interface Binding {
 
 const INTS_PER_JOB = 24;
 const FLOATS_PER_JOB = 16;
-const ADDON = 'edge_preprocess.node';
 /** Set to a path to load that addon instead; set to `0` or `off` to disable the native kernel. */
 const ENV = 'EDGE_PREPROCESS_NATIVE';
 const BUILD_HINT =
-  'build it with `pnpm --filter @edge/preprocess build:native` (needs python3, make and a C++17 compiler); ' +
+  'the package ships prebuilt kernels for linux-x64 and linux-arm64; elsewhere build it from source with ' +
+  '`npx node-gyp rebuild --directory node_modules/@edge/preprocess/native` (needs node-addon-api, python3, make ' +
+  'and a C++17 compiler; in this repository: `pnpm --filter @edge/preprocess build:native`); ' +
   'the TypeScript kernel gives the same output meanwhile';
 
 interface Loaded {
@@ -100,88 +102,40 @@ function load(): Loaded {
   return loaded;
 }
 
-function thisFile(): string {
-  // This module's own file, never the caller's: under `node -e`, a global __filename of '[eval]'
-  // is visible to ES modules too. The CommonJS build gets import.meta.url from tsup's shim.
-  return fileURLToPath(import.meta.url);
-}
-
-/** The folder of @edge/preprocess's package.json, above this module (src/ or dist/). */
-function packageDir(): string | undefined {
-  let dir = dirname(thisFile());
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    try {
-      if (
-        existsSync(pkg) &&
-        (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown }).name === '@edge/preprocess'
-      )
-        return dir;
-    } catch {
-      // An unreadable package.json on the way up is not ours.
-    }
-    const up = dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
-  }
+function checkBinding(binding: unknown): string | undefined {
+  const b = binding as Partial<Binding>;
+  if (
+    typeof b.run !== 'function' ||
+    typeof b.runAsync !== 'function' ||
+    b.intsPerJob !== INTS_PER_JOB ||
+    b.floatsPerJob !== FLOATS_PER_JOB
+  )
+    return 'built from other sources than this loader (rebuild it)';
+  return undefined;
 }
 
 function tryLoad(): Loaded {
-  const override = process.env[ENV];
-  if (override === '0' || override === 'off') {
-    return { status: { available: false, reason: `the native kernel is disabled by ${ENV}=${override}` } };
+  // import.meta.url: this module's own file, never the caller's (under `node -e`, a global
+  // __filename of '[eval]' is visible to ES modules too); the CommonJS build gets it from tsup's shim.
+  const addon = loadNativeAddon<Binding>({
+    packageName: '@edge/preprocess',
+    from: import.meta.url,
+    name: 'edge_preprocess',
+    envVar: ENV,
+    check: checkBinding,
+  });
+  if (addon.binding === undefined) {
+    const reason = addon.disabled
+      ? `the native kernel is disabled by ${ENV}=${process.env[ENV]}`
+      : `the native preprocessing kernel is not available: ${addon.reason}; ${BUILD_HINT}`;
+    return { status: { available: false, reason } };
   }
-  const candidates: string[] = [];
-  if (override) candidates.push(override);
-  else {
-    const root = packageDir();
-    if (root === undefined) {
-      return {
-        status: {
-          available: false,
-          reason: `cannot find @edge/preprocess's package.json above ${thisFile()}`,
-        },
-      };
-    }
-    // The copy the package build puts in dist first (what a build, or turbo's cache, made last),
-    // then node-gyp's own output (a source build alone, or a dist cleaned by tsup).
-    candidates.push(join(root, 'dist', 'native', ADDON), join(root, 'native', 'build', 'Release', ADDON));
-  }
-  const failures: string[] = [];
-  const req = createRequire(thisFile());
-  for (const path of candidates) {
-    if (!existsSync(path)) {
-      failures.push(`${path}: not found`);
-      continue;
-    }
-    try {
-      const binding = req(path) as Partial<Binding>;
-      if (
-        typeof binding.run !== 'function' ||
-        typeof binding.runAsync !== 'function' ||
-        binding.intsPerJob !== INTS_PER_JOB ||
-        binding.floatsPerJob !== FLOATS_PER_JOB
-      ) {
-        failures.push(`${path}: built from other sources than this loader (rebuild it)`);
-        continue;
-      }
-      const b = binding as Binding;
-      const runner = makeRunner(b);
-      return {
-        runner,
-        kernel: makeKernel(runner),
-        status: { available: true, path, threads: b.threads, simd: b.simd },
-      };
-    } catch (error) {
-      const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      failures.push(`${path}: failed to load (${message}); rebuild it for this Node and platform`);
-    }
-  }
+  const b = addon.binding;
+  const runner = makeRunner(b);
   return {
-    status: {
-      available: false,
-      reason: `the native preprocessing kernel is not available: ${failures.join('; ')}; ${BUILD_HINT}`,
-    },
+    runner,
+    kernel: makeKernel(runner),
+    status: { available: true, path: addon.path, source: addon.source, threads: b.threads, simd: b.simd },
   };
 }
 

@@ -4,12 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { crc32, deflateSync } from 'node:zlib';
 import { ArgumentError, FileIOError, isEdgeError, Tensor } from '@edge/core';
+import { photo, requires } from '@edge/test-utils';
 import sharp from 'sharp';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createKernelJob } from '../src/kernel/index.js';
 import { preprocess, preprocessSync } from '../src/preprocess.js';
 import { transformBox } from '../src/transform.js';
-import { ensureFixtures, photo } from './helpers/opencv.js';
 
 const SPEC = { size: { width: 32, height: 24 } } as const;
 
@@ -41,9 +41,7 @@ function pngHeaderOnly(w: number, h: number): Buffer {
   ]);
 }
 
-beforeAll(() => ensureFixtures());
-
-describe('inputs', () => {
+describe('inputs', requires('photos'), () => {
   it('decodes a path and the same file as a Buffer to the same tensor', async () => {
     const path = photo('skimage/chelsea.png');
     const a = await preprocess(path, 'imagenet-torchvision', { kernel: 'typescript' });
@@ -161,7 +159,7 @@ describe('inputs', () => {
   });
 });
 
-describe('bad input', () => {
+describe('bad input', requires('photos'), () => {
   const out = () => {
     const t = Tensor.zeros('float32', [2, 3, 24, 32]);
     (t.data as Float32Array).fill(-7);

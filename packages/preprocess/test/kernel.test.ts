@@ -3,7 +3,8 @@
 // option: both must give identical elements.
 
 import type { Tensor } from '@edge/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requires, rng, scratchDir } from '@edge/test-utils';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { allocateOutput } from '../src/kernel/convert.js';
 import {
   type Interpolation,
@@ -13,19 +14,7 @@ import {
   runKernel,
   runReferenceKernel,
 } from '../src/kernel/index.js';
-import { ensureFixtures, runReference, saveImage, scratch } from './helpers/opencv.js';
-
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { runReference, saveImage } from './helpers/opencv.js';
 
 /** Random image with some smooth structure (pure noise hides nothing, but photos are smooth). */
 function randomImage(rand: () => number, w: number, h: number, c: number): Uint8Array {
@@ -113,24 +102,22 @@ for (const interpolation of ['bilinear', 'nearest', 'area'] as const) {
   }
 }
 
-describe('the kernels resample 8-bit images exactly as cv2.resize', () => {
+describe('the kernels resample 8-bit images exactly as cv2.resize', requires('python-opencv'), () => {
   let read: (file: string) => Tensor;
-  const tmp = scratch();
+  const dir = scratchDir('edge-preprocess-');
   beforeAll(() => {
-    ensureFixtures();
     read = runReference(
-      tmp.dir,
+      dir,
       cases.map((k, i) => ({
         id: `r${i}`,
         kind: 'resize',
-        input: saveImage(tmp.dir, `in${i}`, k.src, k.h, k.w, k.c),
+        input: saveImage(dir, `in${i}`, k.src, k.h, k.w, k.c),
         width: k.dw,
         height: k.dh,
         interpolation: k.interpolation,
       })),
     );
   });
-  afterAll(() => tmp.done());
 
   for (const interpolation of ['bilinear', 'nearest', 'area'] as const) {
     it(`${interpolation}: every pixel of ${cases.filter((k) => k.interpolation === interpolation).length} resizes equals OpenCV's`, () => {

@@ -4,7 +4,7 @@
 // every test that needs it fails with the loader's reason, except the status tests.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,11 +12,12 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ArgumentError, isEdgeError } from '@edge/core';
+import { expectError, PYTHON, photo, requires, rng } from '@edge/test-utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { allocateOutput } from '../src/kernel/convert.js';
 import {
   type Interpolation,
   type KernelJob,
-  type Layout,
   loadNativeKernel,
   type NativeKernel,
   type OutputArray,
@@ -24,9 +25,9 @@ import {
   runReferenceKernel,
 } from '../src/kernel/index.js';
 import { nativeKernelStatus } from '../src/native.js';
+import { MEAN, maxDiff, randomJob, STD, scribble } from './helpers/random-jobs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const PYTHON = '/usr/bin/python3';
 
 function native(): NativeKernel {
   const kernel = loadNativeKernel();
@@ -38,126 +39,8 @@ function native(): NativeKernel {
   return kernel;
 }
 
-// Deterministic generator (mulberry32), so a failure names a reproducible case.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const MEAN = [0.485, 0.456, 0.406];
-const STD = [0.229, 0.224, 0.225];
-
-/** A random job: sizes, strides, crops, letterbox pads, overhanging dstRects, every enum value. */
-function randomJob(r: () => number, overrides: Partial<KernelJob> = {}): KernelJob {
-  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
-  const cn = overrides.srcChannels ?? pick([1, 3, 4] as const);
-  const srcWidth = overrides.srcWidth ?? int(1, 90);
-  const srcHeight = overrides.srcHeight ?? int(1, 70);
-  const srcStride = srcWidth * cn + pick([0, 0, 1, 5, 13]);
-  const src = new Uint8Array((srcHeight - 1) * srcStride + srcWidth * cn + int(0, 7));
-  // Smooth gradients plus noise: both flat areas and every rounding edge get exercised.
-  for (let i = 0; i < src.length; i++) src[i] = r() < 0.5 ? (i * 7 + (i >> 5)) & 255 : int(0, 255);
-  const sx = int(0, srcWidth - 1);
-  const sy = int(0, srcHeight - 1);
-  const srcRect = { x: sx, y: sy, width: int(1, srcWidth - sx), height: int(1, srcHeight - sy) };
-  const outWidth = overrides.outWidth ?? int(1, 80);
-  const outHeight = overrides.outHeight ?? int(1, 60);
-  let dstRect = { x: 0, y: 0, width: outWidth, height: outHeight };
-  const shape = r();
-  if (shape < 0.3) {
-    const w = int(1, outWidth);
-    const h = int(1, outHeight);
-    dstRect = { x: int(0, outWidth - w), y: int(0, outHeight - h), width: w, height: h };
-  } else if (shape < 0.5) {
-    // Hangs over the output (a centre crop after the resize), sometimes entirely outside.
-    const w = int(1, outWidth + 30);
-    const h = int(1, outHeight + 30);
-    dstRect = { x: int(-w, outWidth), y: int(-h, outHeight), width: w, height: h };
-  } else if (shape < 0.65) {
-    // Exact integer factors: OpenCV's block-average paths (2x2 rounds differently).
-    const f = pick([2, 3, 4]);
-    const g = pick([1, 2, 3]);
-    dstRect = {
-      x: 0,
-      y: 0,
-      width: Math.max(1, Math.min(outWidth, Math.floor(srcRect.width / f))),
-      height: Math.max(1, Math.min(outHeight, Math.floor(srcRect.height / g))),
-    };
-  }
-  const channelMap =
-    overrides.channelMap ??
-    Array.from({ length: int(1, 4) }, (_, c) => (cn === 1 ? 0 : c < cn ? cn - 1 - c : int(0, cn - 1)));
-  const channels = channelMap.length;
-  const dtype = overrides.dtype ?? pick(['float32', 'float16', 'uint8', 'int8'] as const);
-  const normalise = r() < 0.5;
-  const mul = channelMap.map((_, c) =>
-    normalise ? 1 / (255 * STD[c % 3]!) : pick([1, 1 / 255, r() * 0.2 - 0.1]),
-  );
-  const add = channelMap.map((_, c) =>
-    normalise ? -MEAN[c % 3]! / STD[c % 3]! : pick([0, -128, r() * 6 - 3]),
-  );
-  const pad = channelMap.map(() => pick([0, 114, 127.5, int(0, 255)]));
-  const quantized = dtype === 'uint8' || dtype === 'int8';
-  const quantScale = quantized ? pick([1, 1 / 255, 0.0173, r() * 0.1 + 0.005]) : 1;
-  const quantZeroPoint = quantized ? (dtype === 'uint8' ? int(0, 255) : int(-128, 127)) : 0;
-  const size = channels * outWidth * outHeight;
-  const dstOffset = pick([0, 0, size, int(0, 50)]);
-  const dst = allocateOutput(dtype, dstOffset + size + int(0, 9));
-  return {
-    src,
-    srcWidth,
-    srcHeight,
-    srcStride,
-    srcChannels: cn,
-    channelMap,
-    srcRect,
-    dstRect,
-    outWidth,
-    outHeight,
-    interpolation: pick(['bilinear', 'nearest', 'area'] as const satisfies readonly Interpolation[]),
-    mul,
-    add,
-    pad,
-    layout: pick(['nchw', 'nhwc'] as const satisfies readonly Layout[]),
-    dtype,
-    quantScale,
-    quantZeroPoint,
-    dst,
-    dstOffset,
-    ...overrides,
-  };
-}
-
-/** Fills `dst` with noise, so that an element written by one kernel and not the other shows. */
-function scribble(dst: OutputArray, seed: number): void {
-  const r = rng(seed);
-  for (let i = 0; i < dst.length; i++)
-    dst[i] =
-      dst instanceof Float32Array
-        ? r() * 100 - 50
-        : Math.floor(r() * 256) - (dst instanceof Int8Array ? 128 : 0);
-}
-
 function withDst(job: KernelJob, dst: OutputArray): KernelJob {
   return { ...job, dst };
-}
-
-/** Largest absolute difference of two outputs (exact for integer types when 0). */
-function maxDiff(a: OutputArray, b: OutputArray): number {
-  expect(a.length).toBe(b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
-    if (!(d <= worst)) worst = Number.isNaN(d) ? Number.POSITIVE_INFINITY : d;
-  }
-  return worst;
 }
 
 function describeJob(job: KernelJob): string {
@@ -181,7 +64,8 @@ describe('nativeKernelStatus', () => {
     const status = nativeKernelStatus();
     if (status.available) {
       expect(status.reason).toBeUndefined();
-      expect(status.path).toMatch(/edge_preprocess\.node$/);
+      expect(status.path).toMatch(/\.node$/);
+      expect(['prebuild', 'source-build']).toContain(status.source);
       expect(status.threads).toBeGreaterThanOrEqual(1);
       expect(loadNativeKernel()).toBeDefined();
     } else {
@@ -222,9 +106,10 @@ describe('nativeKernelStatus', () => {
       const status = JSON.parse(r.stdout);
       expect(status.reason ?? '').not.toContain('[eval]');
       expect(status.available).toBe(expected.available);
-      // The copy in dist first: it is what the package build (or a turbo cache hit) made last.
-      if (status.available) expect(status.path).toBe(join(root, 'dist', 'native', 'edge_preprocess.node'));
-      else expect(status.reason).toContain(join(root, 'dist', 'native'));
+      // The prebuild for this platform and architecture first: what the package ships.
+      const prebuilds = join(root, 'prebuilds', `${process.platform}-${process.arch}`);
+      if (status.available) expect(status.path).toBe(join(prebuilds, 'node.napi.glibc.node'));
+      else expect(status.reason).toContain(prebuilds);
     }
   });
 
@@ -387,18 +272,8 @@ describe('argument checks: one validator before every kernel (nothing reaches C+
       dstOffset: 0,
     });
 
-  function expectArgumentError(fn: () => unknown, message: string | RegExp): void {
-    let caught: unknown;
-    try {
-      fn();
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toBeInstanceOf(ArgumentError);
-    expect(isEdgeError(caught, 'EDGE_ARGUMENT')).toBe(true);
-    if (typeof message === 'string') expect((caught as Error).message).toBe(message);
-    else expect((caught as Error).message).toMatch(message);
-  }
+  const expectArgumentError = (fn: () => unknown, message: string | RegExp): void =>
+    expect(isEdgeError(expectError(fn, ArgumentError, message), 'EDGE_ARGUMENT')).toBe(true);
 
   const kernels: [string, (job: KernelJob) => void][] = [
     ['runKernel', runKernel],
@@ -537,12 +412,7 @@ describe('argument checks: one validator before every kernel (nothing reaches C+
 
 // Golden tensors straight from OpenCV: the photo is decoded by cv2.imread and handed over as raw BGR
 // bytes, so only the resize and the normalisation are compared.
-const PHOTOS = [
-  join(here, 'fixtures/.cache/opencv-data/fruits.jpg'),
-  join(here, 'fixtures/.cache/skimage-data/astronaut.png'),
-];
-const hasOpenCV = spawnSync(PYTHON, ['-c', 'import cv2, numpy'], { stdio: 'ignore' }).status === 0;
-const havePhotos = PHOTOS.every((p) => existsSync(p));
+const PHOTOS = [photo('opencv/fruits.jpg'), photo('skimage/astronaut.png')];
 
 const GOLDEN = `
 import json, sys
@@ -578,8 +448,6 @@ for src_name, src in (("photo", img), ("frame", frame)):
 print(json.dumps({"opencv": cv2.__version__, "cases": cases}))
 `;
 
-import { allocateOutput } from '../src/kernel/convert.js';
-
 interface GoldenCase {
   case: string;
   src: string;
@@ -591,8 +459,9 @@ interface GoldenCase {
   rect: [number, number, number, number];
 }
 
-describe.skipIf(!hasOpenCV || !havePhotos)(
+describe(
   'native kernel = OpenCV on real photos (python3-opencv goldens)',
+  requires('python-opencv', 'photos'),
   () => {
     let dir = '';
     const cases: { photo: string; golden: GoldenCase }[] = [];

@@ -5,11 +5,12 @@
 
 import { readFileSync } from 'node:fs';
 import type { Tensor } from '@edge/core';
+import { photo, requires, scratchDir } from '@edge/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { preprocess } from '../src/preprocess.js';
 import { PRESETS, type PresetName } from '../src/presets.js';
 import type { PreprocessSpec } from '../src/spec.js';
-import { ensureFixtures, maxAbsDiff, photo, runReference, scratch } from './helpers/opencv.js';
+import { maxAbsDiff, runReference } from './helpers/opencv.js';
 
 const INDEX = JSON.parse(readFileSync(new URL('./fixtures/index.json', import.meta.url), 'utf8')) as {
   files: { name: string }[];
@@ -244,21 +245,19 @@ function rawOf(spec: PresetName | PreprocessSpec): PreprocessSpec {
 
 const results: Record<string, { float: number; pixels: number }> = {};
 
-describe('preprocessing real photos matches OpenCV pipelines', () => {
-  const tmp = scratch();
+describe('preprocessing real photos matches OpenCV pipelines', requires('python-opencv', 'photos'), () => {
+  const dir = scratchDir('edge-preprocess-');
   let read: (file: string) => Tensor;
   beforeAll(() => {
-    ensureFixtures();
     const cases: object[] = [];
     SPECS.forEach((s, i) => {
       for (const [j, p] of s.photos.entries()) {
         cases.push({ id: `s${i}p${j}`, kind: 'preprocess', image: photo(p), recipe: s.recipe });
       }
     });
-    read = runReference(tmp.dir, cases);
+    read = runReference(dir, cases);
   });
   afterAll(() => {
-    tmp.done();
     // The figures quoted in the README: largest difference to OpenCV per spec over all photos.
     console.info(
       `max abs diff to OpenCV (float output, resized uint8):\n${Object.entries(results)

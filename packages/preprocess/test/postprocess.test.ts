@@ -4,8 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArgumentError, Tensor } from '@edge/core';
+import { PYTHON, photo, requires, scratchDir } from '@edge/test-utils';
 import sharp from 'sharp';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeNpy, encodeNpy } from '../src/npy.js';
 import {
   colorizeScoreMap,
@@ -19,10 +20,8 @@ import { preprocess, preprocessSync } from '../src/preprocess.js';
 import { preset } from '../src/presets.js';
 import { renderTensor } from '../src/render-tensor.js';
 import { resolveSpec } from '../src/spec.js';
-import { PYTHON, photo, scratch } from './helpers/opencv.js';
 
-const tmp = scratch();
-afterAll(() => tmp.done());
+const dir = scratchDir('edge-preprocess-');
 
 function frame(w: number, h: number) {
   const data = new Uint8Array(w * h * 3);
@@ -100,23 +99,27 @@ describe('tensor to image', () => {
     ).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
-  it('resizes a letterboxed result back onto the original image through the inverse transform', async () => {
-    // A "mask" made in tensor space: 255 where the image is, 0 in the padding.
-    const { images } = await preprocess(photo('skimage/coffee.png'), 'yolo');
-    const item = images[0]!;
-    const mask = new Uint8Array(640 * 640);
-    for (let y = item.dstRect.y; y < item.dstRect.y + item.dstRect.height; y++)
-      mask.fill(255, y * 640, y * 640 + 640);
-    const back = resizeToSource(
-      { data: mask, width: 640, height: 640, order: 'gray', stride: 640 },
-      item.toTensor,
-      600,
-      400,
-      'nearest',
-    );
-    expect([back.width, back.height]).toEqual([600, 400]);
-    expect(back.data.every((v) => v === 255)).toBe(true);
-  });
+  it(
+    'resizes a letterboxed result back onto the original image through the inverse transform',
+    requires('photos'),
+    async () => {
+      // A "mask" made in tensor space: 255 where the image is, 0 in the padding.
+      const { images } = await preprocess(photo('skimage/coffee.png'), 'yolo');
+      const item = images[0]!;
+      const mask = new Uint8Array(640 * 640);
+      for (let y = item.dstRect.y; y < item.dstRect.y + item.dstRect.height; y++)
+        mask.fill(255, y * 640, y * 640 + 640);
+      const back = resizeToSource(
+        { data: mask, width: 640, height: 640, order: 'gray', stride: 640 },
+        item.toTensor,
+        600,
+        400,
+        'nearest',
+      );
+      expect([back.width, back.height]).toEqual([600, 400]);
+      expect(back.data.every((v) => v === 255)).toBe(true);
+    },
+  );
 
   it('BAD CALL - a tensor that is not an image', () => {
     expect(() => tensorToImage(Tensor.zeros('float32', [1, 5, 4, 4]))).toThrow(
@@ -182,12 +185,12 @@ describe('renderTensor', () => {
   });
 });
 
-describe('.npy', () => {
+describe('.npy', requires('python-numpy'), () => {
   it('writes files numpy reads back with the same values, and reads what numpy writes', () => {
     const t = preprocessSync(frame(5, 4), { size: { width: 5, height: 4 }, mean: 0.5 }).tensor;
     const h = preprocessSync(frame(5, 4), { size: { width: 5, height: 4 }, dtype: 'float16' }).tensor;
-    writeFileSync(join(tmp.dir, 'a.npy'), encodeNpy(t));
-    writeFileSync(join(tmp.dir, 'h.npy'), encodeNpy(h));
+    writeFileSync(join(dir, 'a.npy'), encodeNpy(t));
+    writeFileSync(join(dir, 'h.npy'), encodeNpy(h));
     const r = spawnSync(
       PYTHON,
       [
@@ -196,9 +199,9 @@ describe('.npy', () => {
 a = np.load(sys.argv[1]); h = np.load(sys.argv[2])
 print(a.dtype, a.shape, h.dtype, h.shape, repr(float(a[0,2,3,4])), repr(float(h[0,1,0,1])))
 np.save(sys.argv[3], (np.arange(24, dtype=np.float64).reshape(2, 3, 4) / 8))`,
-        join(tmp.dir, 'a.npy'),
-        join(tmp.dir, 'h.npy'),
-        join(tmp.dir, 'b.npy'),
+        join(dir, 'a.npy'),
+        join(dir, 'h.npy'),
+        join(dir, 'b.npy'),
       ],
       { encoding: 'utf8' },
     );
@@ -209,7 +212,7 @@ np.save(sys.argv[3], (np.arange(24, dtype=np.float64).reshape(2, 3, 4) / 8))`,
     const values = r.stdout.trim().split(' ').slice(-2).map(Number);
     expect(values[0]).toBe((t.data as Float32Array)[2 * 20 + 3 * 5 + 4]);
     expect(values[1]).toBe(h.toFloat32()[20 + 1]);
-    const b = decodeNpy(readFileSync(join(tmp.dir, 'b.npy')));
+    const b = decodeNpy(readFileSync(join(dir, 'b.npy')));
     expect(b.dtype).toBe('float32');
     expect(b.shape).toEqual([2, 3, 4]);
     expect(b.toFloat32()[23]).toBe(23 / 8);

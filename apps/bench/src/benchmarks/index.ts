@@ -3,6 +3,7 @@
 
 import type { Benchmark } from '../harness/types.js';
 import { parseBenchmark } from './parse.js';
+import { peakRssBenchmark } from './peak-rss.js';
 import { preprocessBenchmark } from './preprocess.js';
 import { quantizeBenchmark } from './quantize.js';
 import { runtimeBatchingBenchmark } from './runtime-batching.js';
@@ -19,4 +20,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   runtimeSoakBenchmark,
   quantizeBenchmark,
   tfliteReadBenchmark,
+  peakRssBenchmark,
 ];

@@ -53,9 +53,9 @@ const SPEC: PreprocessSpec = {
   dynamicSize: { limitSide: 640, limitType: 'max', multiple: 32 },
 };
 
-/** Photos of the preprocess fixtures, when scripts/test-data.sh has unpacked them. */
+/** scikit-image's photos in the test-data cache, when scripts/test-data.sh has unpacked them. */
 function calibrationPhotos(): string[] {
-  const cache = join(benchPackageDir(), '../../packages/preprocess/test/fixtures/.cache/skimage-data');
+  const cache = join(benchPackageDir(), '../../.cache/test-data/skimage-data');
   if (!existsSync(cache)) return [];
   return readdirSync(cache)
     .filter((f) => f.endsWith('.png'))

@@ -2,7 +2,7 @@
 // function in a fresh Node process: the harness itself allocates hundreds of megabytes for its
 // baselines, so the peak resident size of this process says nothing about a single call.
 
-import { spawn } from 'node:child_process';
+import { runFreshProcess } from './fresh-process.js';
 
 /** One sample of `process.memoryUsage()` plus the peak resident size so far, all in bytes. */
 export interface MemorySnapshot {
@@ -102,44 +102,23 @@ process.stdout.write(JSON.stringify({ before, after, retained }) + '\\n');
  *
  * @throws Error when the process fails or prints no result (with its stderr).
  */
-export function probeMemory(options: MemoryProbeOptions): Promise<MemoryProbe> {
-  const argv = [
-    '--expose-gc',
-    '-e',
-    PROBE,
-    options.modulePath,
-    options.exportName,
-    JSON.stringify(options.args),
-  ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      signal: options.signal,
-      timeout: options.timeoutMs ?? 60_000,
-    });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const line = out.trim().split('\n').pop() ?? '';
-      if (code !== 0 || !line.startsWith('{')) {
-        reject(
-          new Error(
-            `memory probe of ${options.exportName} failed (exit ${code}): ${err.trim().split('\n').slice(-3).join(' | ')}`,
-          ),
-        );
-        return;
-      }
-      const r = JSON.parse(line) as Pick<MemoryProbe, 'before' | 'after' | 'retained'>;
-      resolve({
-        ...r,
-        peakGrowth: Math.max(0, r.retained.maxRss - r.before.rss),
-        retainedHeap: r.retained.heapUsed - r.before.heapUsed,
-        retainedBuffers: r.retained.arrayBuffers - r.before.arrayBuffers,
-        transientBuffers: Math.max(0, r.after.arrayBuffers - r.before.arrayBuffers),
-      });
-    });
-  });
+export async function probeMemory(options: MemoryProbeOptions): Promise<MemoryProbe> {
+  let r: Pick<MemoryProbe, 'before' | 'after' | 'retained'>;
+  try {
+    ({ value: r } = await runFreshProcess<typeof r>(
+      PROBE,
+      [options.modulePath, options.exportName, JSON.stringify(options.args)],
+      { nodeOptions: ['--expose-gc'], signal: options.signal, timeoutMs: options.timeoutMs ?? 60_000 },
+    ));
+  } catch (e) {
+    if (options.signal?.aborted) throw e;
+    throw new Error(`memory probe of ${options.exportName} failed: ${(e as Error).message}`, { cause: e });
+  }
+  return {
+    ...r,
+    peakGrowth: Math.max(0, r.retained.maxRss - r.before.rss),
+    retainedHeap: r.retained.heapUsed - r.before.heapUsed,
+    retainedBuffers: r.retained.arrayBuffers - r.before.arrayBuffers,
+    transientBuffers: Math.max(0, r.after.arrayBuffers - r.before.arrayBuffers),
+  };
 }

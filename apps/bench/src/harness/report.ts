@@ -2,6 +2,7 @@
 
 import { arch, cpus, platform, release, totalmem } from 'node:os';
 import { formatTable } from '@edge/core';
+import { cpuSpeedFlags } from '../measure/machine.js';
 import type { Baseline, Benchmark, BenchResult, Figure, Ratio, Unit } from './types.js';
 
 /** The object `--json` prints: the benchmark, where it ran, and everything it returned. */
@@ -24,6 +25,8 @@ export interface Environment {
   arch: string;
   cpu: string;
   cpuCount: number;
+  /** CPU flags that change speed (see `cpuSpeedFlags`); absent in reports of older versions. */
+  cpuFlags?: string[];
   totalMemoryBytes: number;
 }
 
@@ -37,6 +40,7 @@ export function environment(): Environment {
     arch: arch(),
     cpu: c[0]?.model.trim() ?? 'unknown',
     cpuCount: c.length,
+    cpuFlags: cpuSpeedFlags(),
     totalMemoryBytes: totalmem(),
   };
 }
@@ -121,27 +125,36 @@ function renderRows(rows: Row[], indent: string): string {
   return formatTable([header, ...rows], { right: [2, 3, 4], indent });
 }
 
-/** Renders a result as text: a header, one table per group (ungrouped rows last), then the notes. */
-export function formatReport(report: JsonReport): string {
-  const lines: string[] = [`${report.benchmark}: ${report.description}`];
+/** The groups of a report in order, each with its title; the ungrouped rows last (no title). */
+function sections(report: JsonReport): Array<{ title?: string; group?: string }> {
   const groupNames = [
     ...report.groups.map((g) => g.name),
     ...[...report.figures, ...report.baselines, ...report.ratios]
       .map((x) => x.group)
       .filter((g): g is string => g !== undefined && !report.groups.some((k) => k.name === g)),
   ];
-  const sections: Array<{ title?: string; group?: string }> = [...new Set(groupNames)].map((g) => ({
+  const out: Array<{ title?: string; group?: string }> = [...new Set(groupNames)].map((g) => ({
     title: `${g}: ${report.groups.find((k) => k.name === g)?.description ?? ''}`.replace(/: $/, ''),
     group: g,
   }));
-  sections.push({});
-  for (const s of sections) {
-    const mine = <T extends { group?: string }>(xs: T[]): T[] => xs.filter((x) => x.group === s.group);
-    const rows: Row[] = [
-      ...mine(report.figures).map((f) => figureRow('figure', f)),
-      ...mine(report.baselines).map((b) => figureRow('baseline', b)),
-      ...mine(report.ratios).map(ratioRow),
-    ];
+  out.push({});
+  return out;
+}
+
+function sectionRows(report: JsonReport, group: string | undefined): Row[] {
+  const mine = <T extends { group?: string }>(xs: T[]): T[] => xs.filter((x) => x.group === group);
+  return [
+    ...mine(report.figures).map((f) => figureRow('figure', f)),
+    ...mine(report.baselines).map((b) => figureRow('baseline', b)),
+    ...mine(report.ratios).map(ratioRow),
+  ];
+}
+
+/** Renders a result as text: a header, one table per group (ungrouped rows last), then the notes. */
+export function formatReport(report: JsonReport): string {
+  const lines: string[] = [`${report.benchmark}: ${report.description}`];
+  for (const s of sections(report)) {
+    const rows = sectionRows(report, s.group);
     if (rows.length === 0) continue;
     lines.push('');
     if (s.title) lines.push(s.title);
@@ -161,5 +174,27 @@ export function formatReport(report: JsonReport): string {
         : `${failed} of ${targeted.length} targets NOT met (a benchmark reports; the exit code stays 0)`,
     );
   }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Renders a result as Markdown (for the README): per group a bold title and a table of
+ * measurement, median/value, p90, target and result; then the notes as a list.
+ */
+export function formatReportMarkdown(report: JsonReport): string {
+  const lines: string[] = [];
+  const cell = (t: string) => t.replace(/\|/g, '\\|');
+  for (const s of sections(report)) {
+    const rows = sectionRows(report, s.group);
+    if (rows.length === 0) continue;
+    if (lines.length > 0) lines.push('');
+    if (s.title) lines.push(`**${cell(s.title)}**`, '');
+    lines.push(
+      '| | measurement | median/value | p90 | target | result |',
+      '| --- | --- | ---: | ---: | ---: | --- |',
+    );
+    for (const r of rows) lines.push(`| ${r.map(cell).join(' | ')} |`);
+  }
+  if (report.notes.length > 0) lines.push('', ...report.notes.map((n) => `- ${n}`));
   return `${lines.join('\n')}\n`;
 }

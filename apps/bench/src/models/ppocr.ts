@@ -5,12 +5,16 @@ import { dirname, join } from 'node:path';
 import { FileIOError } from '@edge/core';
 import { resolveFromBench } from '../harness/paths.js';
 
-/** The PaddleOCR models the runtime benchmarks use: classifier [N,3,48,192] and detector [N,3,H,W]. */
-export type PpocrModel = 'cls' | 'det';
+/**
+ * The PaddleOCR models the benchmarks use: classifier [N,3,48,192], detector [N,3,H,W] and
+ * recogniser [N,3,48,W].
+ */
+export type PpocrModel = 'cls' | 'det' | 'rec';
 
 const FILES: Record<PpocrModel, string> = {
   cls: 'ch_ppocr_mobile_v2.0_cls_infer.onnx',
   det: 'ch_PP-OCRv4_det_infer.onnx',
+  rec: 'ch_PP-OCRv4_rec_infer.onnx',
 };
 
 /**

@@ -89,16 +89,9 @@ export const calibrateCommand: Command = {
   name: 'calibrate',
   usage: USAGE,
   async run(args: string[], io: Io): Promise<number> {
-    const { values, positionals } = parse(args, {
-      ...IMAGE_SET_FLAGS,
-      method: { type: 'string' },
-      percentile: { type: 'string' },
-      cache: { type: 'string' },
-      'trt-version': { type: 'string' },
-      force: { type: 'boolean' },
-      eval: { type: 'string' },
-      split: { type: 'string' },
-      'max-gap': { type: 'string' },
+    const { values, positionals } = parse(args, IMAGE_SET_FLAGS, {
+      string: ['method', 'percentile', 'cache', 'trt-version', 'eval', 'split', 'max-gap'],
+      boolean: ['force'],
     });
     if (positionals.length !== 1) throw new UsageError(`expected one model file, got ${positionals.length}`);
     const modelPath = positionals[0]!;

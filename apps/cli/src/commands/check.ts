@@ -1,3 +1,5 @@
+import { basename } from 'node:path';
+import { modelGraph, renderModelGraphHtml, withCheckReport } from '@edge/bench';
 import {
   type CheckIssue,
   type CheckReport,
@@ -7,13 +9,14 @@ import {
   type TargetReport,
   verdictExitCode,
 } from '@edge/check';
-import { formatTable } from '@edge/core';
+import { formatTable, writeFileAtomic } from '@edge/core';
+import { readModelFile } from '@edge/onnx-parse';
 import { type Command, type Io, parse, UsageError } from '../command.js';
 import { parseShapeFlags } from './shape-flags.js';
 
 const DEFAULT_TARGETS = 'trt-8.6,dla-orin,myriad,ort-cpu';
 
-const USAGE = `usage: edge check <model.onnx|model.tflite> [--target ids] [--shape name=1x3x640x640]... [--json]
+const USAGE = `usage: edge check <model.onnx|model.tflite> [--target ids] [--shape name=1x3x640x640]... [--json] [--html FILE]
 
 Tells, per target, whether the model deploys: fully, only with fallback to the GPU/CPU (with the
 number of fallback layers and accelerator-to-fallback transitions), or not at all, and per node the
@@ -22,6 +25,9 @@ rule that failed and a suggested fix. Runs anywhere: the rules are data, no devi
   --target ids     comma-separated target ids or aliases (default ${DEFAULT_TARGETS});
                    'edge check --list-targets' prints the known ones with their sources
   --shape n=DIMS   assume this shape for input n (a bare DIMS applies to the first input)
+  --html FILE      also write the model as a graph in one self-contained HTML page: ops coloured
+                   per target by verdict, each failed rule with its reason, fix and linked source
+                   (ONNX models)
   --json           print the report as JSON, every finding with its source; its top-level
                    schemaVersion (now 1) goes up only when a field is removed, renamed or
                    changes meaning
@@ -80,11 +86,9 @@ export const checkCommand: Command = {
   usage: USAGE,
   async run(args: string[], io: Io): Promise<number> {
     const { values, positionals } = parse(args, {
-      target: { type: 'string' },
-      shape: { type: 'string', multiple: true },
-      json: { type: 'boolean' },
-      list: { type: 'boolean' },
-      'list-targets': { type: 'boolean' },
+      string: ['target', 'html'],
+      boolean: ['json', 'list', 'list-targets'],
+      multiple: ['shape'],
     });
     if (values.list || values['list-targets']) {
       const tables = await loadRuleTables();
@@ -106,9 +110,20 @@ export const checkCommand: Command = {
       .map((s) => s.trim())
       .filter(Boolean);
     if (targets.length === 0) throw new UsageError('--target needs at least one target id');
+    if (values.html !== undefined && /\.tflite$/i.test(path))
+      throw new UsageError(`--html draws ONNX graphs; ${path} is a TFLite model`);
     const shapes = parseShapeFlags((values.shape as string[] | undefined) ?? [], path);
     const report = await checkModelFile(path, targets, shapes ? { inputShapes: shapes } : {});
     io.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderCheck(report));
+    if (values.html !== undefined) {
+      const graph = modelGraph(
+        readModelFile(path),
+        `edge check: ${basename(path)}`,
+        shapes ? { inputShapes: shapes } : {},
+      );
+      writeFileAtomic(values.html as string, renderModelGraphHtml(withCheckReport(graph, report)));
+      io.stderr.write(`edge check: wrote ${values.html}\n`);
+    }
     return verdictExitCode(report.verdict);
   },
 };

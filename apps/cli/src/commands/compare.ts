@@ -43,14 +43,9 @@ export const compareCommand: Command = {
   name: 'compare',
   usage: USAGE,
   async run(args: string[], io: Io): Promise<number> {
-    const { values, positionals } = parse(args, {
-      ...IMAGE_SET_FLAGS,
-      kind: { type: 'string' },
-      threshold: { type: 'string' },
-      layers: { type: 'string' },
-      exact: { type: 'boolean' },
-      json: { type: 'string' },
-      html: { type: 'string' },
+    const { values, positionals } = parse(args, IMAGE_SET_FLAGS, {
+      string: ['kind', 'threshold', 'layers', 'json', 'html'],
+      boolean: ['exact'],
     });
     if (positionals.length !== 2)
       throw new UsageError(`expected a reference and a candidate model, got ${positionals.length} file(s)`);

@@ -22,14 +22,16 @@ export const convertCommand: Command = {
   usage: USAGE,
   run(args: string[], io: Io): number {
     const { values, positionals } = parse(args, {
-      batch: { type: 'string' },
-      shape: { type: 'string', multiple: true },
-      'fold-constants': { type: 'boolean' },
-      'constants-to-initializers': { type: 'boolean' },
-      'drop-identity': { type: 'boolean' },
-      'upsample-to-resize': { type: 'boolean' },
-      all: { type: 'boolean' },
-      json: { type: 'boolean' },
+      string: ['batch'],
+      boolean: [
+        'fold-constants',
+        'constants-to-initializers',
+        'drop-identity',
+        'upsample-to-resize',
+        'all',
+        'json',
+      ],
+      multiple: ['shape'],
     });
     if (positionals.length !== 2) {
       throw new UsageError(`expected an input and an output file, got ${positionals.length} file(s)`);

@@ -6,17 +6,10 @@ import { listImages } from '@edge/calibrate';
 import { ArgumentError, FileIOError } from '@edge/core';
 import { Graph, type OnnxModel } from '@edge/onnx-parse';
 import { PRESET_NAMES, type PreprocessSpec, type PresetName, resolveSpec } from '@edge/preprocess';
-import { UsageError } from '../command.js';
+import { type Flags, UsageError } from '../command.js';
 
 /** `parse` options of the shared flags. */
-export const IMAGE_SET_FLAGS: Record<'images' | 'preset' | 'spec' | 'limit' | 'threads', { type: 'string' }> =
-  {
-    images: { type: 'string' },
-    preset: { type: 'string' },
-    spec: { type: 'string' },
-    limit: { type: 'string' },
-    threads: { type: 'string' },
-  };
+export const IMAGE_SET_FLAGS: Flags = { string: ['images', 'preset', 'spec', 'limit', 'threads'] };
 
 /** Help lines of the shared flags. */
 export const IMAGE_SET_USAGE: string = `  --images DIR         the images (JPEG, PNG, WebP, taken in name order; not recursive)

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { formatShape, formatTable } from '@edge/core';
+import { modelGraph, renderModelGraphHtml } from '@edge/bench';
+import { formatShape, formatTable, writeFileAtomic } from '@edge/core';
 import {
   type Dim,
   type ModelSummary,
@@ -12,7 +13,7 @@ import { type Command, type Io, parse, UsageError } from '../command.js';
 import { formatBytes, formatCount } from '../format.js';
 import { parseShapeFlags, SHAPE_FLAG_USAGE } from './shape-flags.js';
 
-const USAGE = `usage: edge inspect <model.onnx> [--json] [--shape name=1x3x640x640]... [--top N]
+const USAGE = `usage: edge inspect <model.onnx> [--json] [--shape name=1x3x640x640]... [--top N] [--html FILE]
 
 Prints the inputs and outputs (shapes and dtypes), opset and IR version, parameters, MACs, the op
 histogram and the heaviest layers. Only the model's structure is read; weights stay on disk.
@@ -20,7 +21,9 @@ histogram and the heaviest layers. Only the model's structure is read; weights s
   --json           print the same as one JSON object
   ${SHAPE_FLAG_USAGE}
                    (fixes symbolic dims, so MACs are exact)
-  --top N          how many heaviest layers to list (default 10)`;
+  --top N          how many heaviest layers to list (default 10)
+  --html FILE      also write the model as a graph in one self-contained HTML page: every op a
+                   box with its MACs and parameters`;
 
 /** The JSON that `edge inspect --json` prints: the file, then the model's summary. */
 export type InspectReport = { file: string; fileBytes: number } & ModelSummary;
@@ -31,9 +34,9 @@ export const inspectCommand: Command = {
   usage: USAGE,
   run(args: string[], io: Io): number {
     const { values, positionals } = parse(args, {
-      json: { type: 'boolean' },
-      shape: { type: 'string', multiple: true },
-      top: { type: 'string' },
+      string: ['top', 'html'],
+      boolean: ['json'],
+      multiple: ['shape'],
     });
     if (positionals.length !== 1) throw new UsageError(`expected one model file, got ${positionals.length}`);
     const path = positionals[0]!;
@@ -48,6 +51,11 @@ export const inspectCommand: Command = {
       ...summarizeModel(model, { top, ...(inputShapes ? { inputShapes } : {}) }),
     };
     io.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : render(report));
+    if (values.html !== undefined) {
+      const graph = modelGraph(model, `edge inspect: ${basename(path)}`, inputShapes ? { inputShapes } : {});
+      writeFileAtomic(values.html as string, renderModelGraphHtml(graph));
+      io.stderr.write(`edge inspect: wrote ${values.html}\n`);
+    }
     return 0;
   },
 };

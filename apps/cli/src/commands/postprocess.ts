@@ -48,19 +48,21 @@ export const postprocessCommand: Command = {
   usage: USAGE,
   async run(args: string[], io: Io): Promise<number> {
     const { values, positionals } = parse(args, {
-      preset: { type: 'string' },
-      scale: { type: 'string' },
-      mean: { type: 'string' },
-      std: { type: 'string' },
-      color: { type: 'string' },
-      layout: { type: 'string' },
-      index: { type: 'string' },
-      as: { type: 'string' },
-      colormap: { type: 'string' },
-      min: { type: 'string' },
-      max: { type: 'string' },
-      quality: { type: 'string' },
-      out: { type: 'string' },
+      string: [
+        'preset',
+        'scale',
+        'mean',
+        'std',
+        'color',
+        'layout',
+        'index',
+        'as',
+        'colormap',
+        'min',
+        'max',
+        'quality',
+        'out',
+      ],
     });
     if (positionals.length !== 1) throw new UsageError(`expected one tensor file, got ${positionals.length}`);
     const out = values.out as string | undefined;

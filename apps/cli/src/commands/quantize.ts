@@ -97,21 +97,9 @@ export const quantizeCommand: Command = {
   name: 'quantize',
   usage: USAGE,
   async run(args: string[], io: Io): Promise<number> {
-    const { values, positionals } = parse(args, {
-      ...IMAGE_SET_FLAGS,
-      target: { type: 'string' },
-      group: { type: 'string' },
-      int8: { type: 'boolean' },
-      fp16: { type: 'boolean' },
-      out: { type: 'string' },
-      exclude: { type: 'string' },
-      cache: { type: 'string' },
-      bias: { type: 'string' },
-      activations: { type: 'string' },
-      ops: { type: 'string' },
-      'no-fold': { type: 'boolean' },
-      'reduce-range': { type: 'boolean' },
-      block: { type: 'string' },
+    const { values, positionals } = parse(args, IMAGE_SET_FLAGS, {
+      string: ['target', 'group', 'out', 'exclude', 'cache', 'bias', 'activations', 'ops', 'block'],
+      boolean: ['int8', 'fp16', 'no-fold', 'reduce-range'],
     });
     if (positionals.length !== 1) throw new UsageError(`expected one model file, got ${positionals.length}`);
     const modelPath = positionals[0]!;

@@ -1,6 +1,4 @@
-// Paths of the real MediaPipe models and small factories for generated test models.
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Small factories for generated test models (the real MediaPipe models: @edge/test-utils).
 import { findOpRule, inVersionRange, type ModelGraph, type RuleTable } from '@edge/core';
 import { modelGraphFromTflite, readTflite } from '../../src/index.js';
 import {
@@ -9,17 +7,6 @@ import {
   type TfliteOperatorSpec,
   type TfliteTensorSpec,
 } from './build-tflite.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const mediapipe = join(here, '../../node_modules/@mediapipe');
-
-/** The .tflite files of the @mediapipe dev dependencies. */
-export const MEDIAPIPE: Record<'faceShort' | 'faceFull' | 'faceSparse' | 'selfie', string> = {
-  faceShort: join(mediapipe, 'face_detection/face_detection_short_range.tflite'),
-  faceFull: join(mediapipe, 'face_detection/face_detection_full_range.tflite'),
-  faceSparse: join(mediapipe, 'face_detection/face_detection_full_range_sparse.tflite'),
-  selfie: join(mediapipe, 'selfie_segmentation/selfie_segmentation.tflite'),
-};
 
 const Q = { scale: [0.0625], zeroPoint: [3] };
 

@@ -14,8 +14,8 @@
 
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { dejavu, photoDir, rng, textLine, textPage } from '@edge/test-utils';
 import sharp from 'sharp';
-import { dejavu, FIXTURE_CACHE, rng, textLine, textPage } from './data.js';
 
 /** Faces of source A's rendered text. */
 export const FONTS_A: readonly string[] = [
@@ -36,8 +36,8 @@ export const FONTS_B: readonly string[] = [
 // a few-pixel image is not a photo.
 const SKIP = /^(left|right)\d\d\.jpg$|^(block|checker_bilevel|foo3x5x4indexed|palette_\w+|truncated)\./;
 
-function listPhotos(folder: string): string[] {
-  const dir = join(FIXTURE_CACHE, folder);
+function listPhotos(source: 'skimage' | 'opencv'): string[] {
+  const dir = photoDir(source);
   return readdirSync(dir)
     .filter((f) => /\.(jpg|png)$/.test(f) && !SKIP.test(f))
     .sort()
@@ -46,12 +46,12 @@ function listPhotos(folder: string): string[] {
 
 /** Source A's photos (OpenCV samples), sorted. */
 export function photosA(): string[] {
-  return listPhotos('opencv-data');
+  return listPhotos('opencv');
 }
 
 /** Source B's photos (scikit-image), sorted. */
 export function photosB(): string[] {
-  return listPhotos('skimage-data');
+  return listPhotos('skimage');
 }
 
 /** A seeded crop of a photo with the given width / height (PNG): as a detected line or a region. */

@@ -5,8 +5,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelGraph, ModelOp, ModelTensor } from '@edge/core';
 import { modelGraphFromOnnx, readModelFile } from '@edge/onnx-parse';
+import { NODE_TESTS } from '@edge/test-utils';
 import { chain, node, value } from './build.js';
-import { NODE_TESTS } from './paths.js';
 
 /** A one-node graph and where it came from. */
 export interface OneNode {

@@ -222,11 +222,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("run", Napi::Function::New(env, Run, "run"));
   exports.Set("runAsync", Napi::Function::New(env, RunAsync, "runAsync"));
   exports.Set("threads", Napi::Number::New(env, PoolThreads()));
-#if defined(__SSSE3__)
-  exports.Set("simd", Napi::String::New(env, "sse4.2 (x86-64-v2)"));
-#else
-  exports.Set("simd", Napi::String::New(env, "none (portable C++, compiler vectorisation only)"));
-#endif
+  exports.Set("simd", Napi::String::New(env, SimdName()));
   exports.Set("intsPerJob", Napi::Number::New(env, kIntsPerJob));
   exports.Set("floatsPerJob", Napi::Number::New(env, kFloatsPerJob));
   return exports;

@@ -10,6 +10,7 @@
 #include <cfloat>
 #include <climits>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 #if defined(__SSSE3__)
@@ -17,6 +18,12 @@
 #endif
 #if defined(__SSE2__)
 #include <emmintrin.h>
+#endif
+#if defined(__ARM_NEON)
+#include <arm_neon.h>
+#endif
+#if defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
 #endif
 
 namespace edge_preprocess {
@@ -129,7 +136,50 @@ void LinearAxis(int ssize, int dsize, bool areaMode, bool clampX, std::vector<in
   }
 }
 
+// Whether this CPU has the vector unit the file was compiled for. x86-64-v2 guarantees SSSE3 and
+// ARMv8-A guarantees Advanced SIMD, so this is true wherever the addon loads at all; it is asked
+// anyway so that the choice rests on the CPU, not on the build alone.
+bool CpuHasSimd() {
+#if defined(__SSSE3__) && (defined(__GNUC__) || defined(__clang__))
+  // Asked from a static initialiser, which may run before libgcc's own: initialise it first.
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("ssse3");
+#elif defined(__ARM_NEON) && defined(__aarch64__) && defined(__linux__)
+  return (getauxval(AT_HWCAP) & HWCAP_ASIMD) != 0;
+#elif defined(__ARM_NEON)
+  return true;
+#else
+  return false;
+#endif
+}
+
+// Chosen once per process: EDGE_PREPROCESS_SIMD=off runs the portable C++ loops instead, which
+// give the same bytes (the tests compare both paths in one build).
+bool ChooseSimd() {
+  const char* env = std::getenv("EDGE_PREPROCESS_SIMD");
+  if (env != nullptr && (std::strcmp(env, "off") == 0 || std::strcmp(env, "0") == 0)) return false;
+  return CpuHasSimd();
+}
+
+const bool kUseSimd = ChooseSimd();
+
 }  // namespace
+
+const char* SimdName() {
+#if defined(__SSSE3__)
+  constexpr const char* kCompiled = "sse4.2 (x86-64-v2)";
+#elif defined(__ARM_NEON)
+  constexpr const char* kCompiled = "neon (armv8-a)";
+#else
+  constexpr const char* kCompiled = nullptr;
+#endif
+  if (kCompiled == nullptr) return "none (portable C++, compiler vectorisation only)";
+  if (!kUseSimd) {
+    return CpuHasSimd() ? "none (portable C++: disabled by EDGE_PREPROCESS_SIMD)"
+                        : "none (portable C++: this CPU lacks the vector unit)";
+  }
+  return kCompiled;
+}
 
 size_t JobElements(const Job& job) {
   return static_cast<size_t>(job.channels) * static_cast<size_t>(job.outWidth) *
@@ -314,7 +364,7 @@ void Plan::HorizontalLinear(const uint8_t* srow, int c0, int n, int32_t* out) co
 #if defined(__SSSE3__)
   // Two neighbouring pixels of 3 or 4 channels sit in 8 bytes: one load, one shuffle into
   // (left, right) pairs per channel, one multiply-add with the column's two weights.
-  if (cn == 3 || cn == 4) {
+  if (kUseSimd && (cn == 3 || cn == 4)) {
     const __m128i shuffle = cn == 3 ? _mm_setr_epi8(0, -1, 3, -1, 1, -1, 4, -1, 2, -1, 5, -1, -1, -1, -1, -1)
                                     : _mm_setr_epi8(0, -1, 4, -1, 1, -1, 5, -1, 2, -1, 6, -1, 3, -1, 7, -1);
     const int vend = std::min(end, vecColumns_);
@@ -327,6 +377,21 @@ void Plan::HorizontalLinear(const uint8_t* srow, int c0, int n, int32_t* out) co
       // Writes one int past the column when cn == 3; the next column or the scalar tail
       // overwrites it, and the row buffer has room for it.
       _mm_storeu_si128(reinterpret_cast<__m128i*>(o), sum);
+    }
+  }
+#elif defined(__ARM_NEON)
+  // The same 8-byte load, widened to 16 bits: the left pixel is lanes 0..cn-1, the right one
+  // starts at lane cn; a widening multiply and multiply-accumulate give the exact int32 sums.
+  if (kUseSimd && (cn == 3 || cn == 4)) {
+    const int vend = std::min(end, vecColumns_);
+    int32_t* o = out;
+    for (; d < vend; d++, o += cn) {
+      const int16x8_t px = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(srow + x0[d])));
+      const int16x4_t left = vget_low_s16(px);
+      const int16x4_t right = cn == 3 ? vget_low_s16(vextq_s16(px, px, 3)) : vget_high_s16(px);
+      const int32x4_t sum = vmlal_n_s16(vmull_n_s16(left, a[2 * d]), right, a[2 * d + 1]);
+      // As above: the fourth lane of a 3-channel column is overwritten by the next column.
+      vst1q_s32(o, sum);
     }
   }
 #endif
@@ -349,17 +414,38 @@ namespace {
 void VerticalLinear(const int32_t* s0, const int32_t* s1, int b0, int b1, int width, uint8_t* out) {
   int x = 0;
 #if defined(__SSE2__)
-  const __m128i vb0 = _mm_set1_epi16(static_cast<int16_t>(b0));
-  const __m128i vb1 = _mm_set1_epi16(static_cast<int16_t>(b1));
-  const __m128i two = _mm_set1_epi16(2);
-  auto load16 = [](const int32_t* p) {
-    return _mm_packs_epi32(_mm_srai_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), 4),
-                           _mm_srai_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 4)), 4));
-  };
-  for (; x + 8 <= width; x += 8) {
-    const __m128i t = _mm_adds_epi16(_mm_mulhi_epi16(load16(s0 + x), vb0), _mm_mulhi_epi16(load16(s1 + x), vb1));
-    const __m128i r = _mm_srai_epi16(_mm_adds_epi16(t, two), 2);
-    _mm_storel_epi64(reinterpret_cast<__m128i*>(out + x), _mm_packus_epi16(r, r));
+  if (kUseSimd) {
+    const __m128i vb0 = _mm_set1_epi16(static_cast<int16_t>(b0));
+    const __m128i vb1 = _mm_set1_epi16(static_cast<int16_t>(b1));
+    const __m128i two = _mm_set1_epi16(2);
+    auto load16 = [](const int32_t* p) {
+      return _mm_packs_epi32(_mm_srai_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), 4),
+                             _mm_srai_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 4)), 4));
+    };
+    for (; x + 8 <= width; x += 8) {
+      const __m128i t = _mm_adds_epi16(_mm_mulhi_epi16(load16(s0 + x), vb0), _mm_mulhi_epi16(load16(s1 + x), vb1));
+      const __m128i r = _mm_srai_epi16(_mm_adds_epi16(t, two), 2);
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(out + x), _mm_packus_epi16(r, r));
+    }
+  }
+#elif defined(__ARM_NEON)
+  if (kUseSimd) {
+    // The SSE2 steps lane for lane: >> 4 and a saturating narrow to 16 bits, the high half of
+    // the 16x16 product (widened, then shifted right by 16), saturating adds, >> 2, and a
+    // saturating narrow to bytes.
+    const int16x4_t vb0 = vdup_n_s16(static_cast<int16_t>(b0));
+    const int16x4_t vb1 = vdup_n_s16(static_cast<int16_t>(b1));
+    auto load16 = [](const int32_t* p) {
+      return vcombine_s16(vqmovn_s32(vshrq_n_s32(vld1q_s32(p), 4)), vqmovn_s32(vshrq_n_s32(vld1q_s32(p + 4), 4)));
+    };
+    auto mulhi = [](int16x8_t v, int16x4_t b) {
+      return vcombine_s16(vshrn_n_s32(vmull_s16(vget_low_s16(v), b), 16), vshrn_n_s32(vmull_s16(vget_high_s16(v), b), 16));
+    };
+    const int16x8_t two = vdupq_n_s16(2);
+    for (; x + 8 <= width; x += 8) {
+      const int16x8_t t = vqaddq_s16(mulhi(load16(s0 + x), vb0), mulhi(load16(s1 + x), vb1));
+      vst1_u8(out + x, vqmovun_s16(vshrq_n_s16(vqaddq_s16(t, two), 2)));
+    }
   }
 #endif
   for (; x < width; x++) {

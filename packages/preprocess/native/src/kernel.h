@@ -49,6 +49,10 @@ constexpr int kMaxImageSide = 1 << 20;
 // sound.
 std::string CheckJob(const Job& job);
 
+// The vector path the kernel runs, chosen once per process from the build (SSE on x86-64,
+// NEON on arm64) and the CPU, or "none (...)" with the reason: the addon's `simd` field.
+const char* SimdName();
+
 // Elements one job writes: channels * outWidth * outHeight.
 size_t JobElements(const Job& job);
 

@@ -9,6 +9,19 @@
 #include <thread>
 #include <vector>
 
+// The prebuilt addons are built with Debian 12's GCC 12 and must load with the older libstdc++ of
+// the devices they are for (Debian 10 on the Coral board, Ubuntu 20.04 under JetPack 5):
+// scripts/build-native.mjs refuses a binary that needs a newer symbol version. GCC 12 gave
+// condition_variable::wait a new version (GLIBCXX_3.4.30, so that thread cancellation can unwind
+// through it); the GCC 4.6 one is still exported and is the same wait for threads that are never
+// cancelled, as here. For the same reason the pool's "busy" flag is an atomic, not a try-locked
+// mutex: glibc 2.34 re-versioned pthread_mutex_trylock.
+#if defined(__GLIBCXX__) && defined(__linux__) && defined(_GLIBCXX_RELEASE) && _GLIBCXX_RELEASE >= 12
+__asm__(
+    ".symver _ZNSt18condition_variable4waitERSt11unique_lockISt5mutexE,"
+    "_ZNSt18condition_variable4waitERSt11unique_lockISt5mutexE@GLIBCXX_3.4.11");
+#endif
+
 namespace edge_preprocess {
 namespace {
 
@@ -26,8 +39,7 @@ class Pool {
   int workers() const { return workers_; }
 
   void Run(int count, const std::function<void(int)>& task) {
-    std::unique_lock<std::mutex> exclusive(busy_, std::try_to_lock);
-    if (!exclusive.owns_lock() || workers_ == 0 || count <= 1) {
+    if (workers_ == 0 || count <= 1 || busy_.exchange(true, std::memory_order_acquire)) {
       for (int i = 0; i < count; i++) task(i);
       return;
     }
@@ -42,8 +54,11 @@ class Pool {
     }
     wake_.notify_all();
     Drain(generation, task, count);
-    std::unique_lock<std::mutex> lock(mutex_);
-    finished_.wait(lock, [&] { return done_.load() == count; });
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      finished_.wait(lock, [&] { return done_.load() == count; });
+    }
+    busy_.store(false, std::memory_order_release);
   }
 
  private:
@@ -81,7 +96,7 @@ class Pool {
   }
 
   const int workers_;
-  std::mutex busy_;  // held by the one caller that owns the workers
+  std::atomic<bool> busy_{false};  // set by the one caller that owns the workers
   std::mutex mutex_;
   std::condition_variable wake_, finished_;
   uint64_t generation_ = 0;

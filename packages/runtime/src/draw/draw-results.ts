@@ -17,12 +17,13 @@ import {
   type Rgb,
 } from './shapes.js';
 
-/** The tasks whose results have something to draw (classify has no geometry). */
-export const DRAWABLE_TASKS: readonly Exclude<TaskName, 'classify'>[] = Object.freeze([
+/** The tasks whose results have something to draw (classify and raw have no geometry). */
+export const DRAWABLE_TASKS: readonly Exclude<TaskName, 'classify' | 'raw'>[] = Object.freeze([
   'detect',
   'face',
   'text',
   'segment',
+  'landmarks',
 ] as const);
 
 /** A result {@link drawOnCanvas} can draw. */
@@ -30,7 +31,11 @@ export type DrawableResult = TaskResults[(typeof DRAWABLE_TASKS)[number]];
 
 /** How results are drawn. */
 export interface DrawOptions {
-  /** Colours: detections by class id, faces (box 1, keypoints 0), text (0), mask classes k by k - 1. Default {@link DEFAULT_PALETTE}. */
+  /**
+   * Colours: detections by class id, faces (box 1, keypoints 0), text (0), mask classes k by k - 1,
+   * landmarks (1; 0 for a point whose visibility or heatmap score is below 0.5). Default
+   * {@link DEFAULT_PALETTE}.
+   */
   readonly palette?: readonly Rgb[];
   /** Stroke of boxes and polygons, in pixels. Default 2. */
   readonly lineWidth?: number;
@@ -62,9 +67,9 @@ const colour = (palette: readonly Rgb[], k: number): Rgb => palette[k % palette.
 
 /**
  * Draws one result onto `canvas` in place: detection boxes coloured by class, face boxes with
- * their keypoints, text polygons, or the class mask blended over the picture.
+ * their keypoints, text polygons, landmarks, or the class mask blended over the picture.
  *
- * @throws {@link ArgumentError} for a result of a task with nothing to draw (classify), a
+ * @throws {@link ArgumentError} for a result of a task with nothing to draw (classify, raw), a
  * segmentation mask of another size than the canvas, or a bad option.
  */
 export function drawOnCanvas(canvas: Canvas, result: DrawableResult, options: DrawOptions = {}): void {
@@ -87,6 +92,17 @@ export function drawOnCanvas(canvas: Canvas, result: DrawableResult, options: Dr
     case 'segment':
       drawMask(canvas, r.mask, o.palette, o.opacity);
       return;
+    case 'landmarks': {
+      const weak = (p: (typeof r.landmarks)[number]) => (p.visibility ?? p.score ?? 1) < 0.5;
+      drawKeypoints(canvas, r.landmarks.filter(weak), colour(o.palette, 0), o.radius);
+      drawKeypoints(
+        canvas,
+        r.landmarks.filter((p) => !weak(p)),
+        colour(o.palette, 1),
+        o.radius,
+      );
+      return;
+    }
   }
 }
 

@@ -1,7 +1,8 @@
 // Classification head: scores (or logits, through softmax) to the top-k classes with labels.
 
 import { checkPositiveInteger, invalidArgument, type TensorMap } from '@edge/core';
-import type { Head, HeadContext } from './head.js';
+import type { Head, HeadContext, HeadFit, ModelOutline } from './head.js';
+import { dims, fit, fixed, listOutputs, unfit } from './outline.js';
 import { floatValues, pickOutput } from './values.js';
 
 /** Settings of the classification head. */
@@ -83,9 +84,23 @@ export function decodeClassification(
   };
 }
 
+/** One output of at least two class scores per image: `[N, C]` or `[N, C, 1, 1]`. */
+function fitsClassification(model: ModelOutline): HeadFit<ClassificationConfig> {
+  if (model.outputs.length !== 1) {
+    return unfit(`needs one output of class scores [N, C]; the model has ${listOutputs(model)}`);
+  }
+  const { shape } = model.outputs[0]!;
+  const classes = fixed(shape[1]);
+  if (shape.length < 2 || shape.slice(2).some((d) => d !== 1) || classes === null || classes < 2) {
+    return unfit(`needs class scores [N, C] with a fixed C >= 2; the output is ${dims(shape)}`);
+  }
+  return fit();
+}
+
 /** The classification head: softmax when the model returns logits, top-k, labels. */
 export const classificationHead: Head<ClassificationConfig, ClassificationResult> = {
   task: 'classify',
   defaults: { topK: 5, softmax: 'auto' },
+  fits: fitsClassification,
   decode: decodeClassification,
 };

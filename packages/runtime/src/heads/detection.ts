@@ -4,8 +4,9 @@
 
 import { invalidArgument, type Tensor, type TensorMap } from '@edge/core';
 import { type Box, transformBox } from '@edge/preprocess';
-import type { Head, HeadContext } from './head.js';
+import type { Head, HeadContext, HeadFit, ModelOutline } from './head.js';
 import { nonMaxSuppression, type ScoredBox } from './nms.js';
+import { dims, fit, fixed, imageInput, listOutputs, unfit } from './outline.js';
 import { floatValues, pickOutput } from './values.js';
 
 /**
@@ -157,6 +158,41 @@ export function decodeDetection(
   };
 }
 
+/** Cells of the feature maps at these strides over an input of `h` x `w`: one box each (YOLOv8). */
+function gridCells(h: number, w: number, strides: readonly number[]): number {
+  return strides.reduce((n, s) => n + Math.ceil(h / s) * Math.ceil(w / s), 0);
+}
+
+/**
+ * One output whose box count is that of a YOLO grid over the input (strides 8, 16, 32, and 64 for
+ * P6 models; three anchors a cell for YOLOv5), or `[N, K, 6]` boxes after NMS. The grid can only be
+ * checked against a fixed input size.
+ */
+function fitsDetection(model: ModelOutline): HeadFit<DetectionConfig> {
+  const input = imageInput(model);
+  if (model.outputs.length !== 1 || model.outputs[0]!.shape.length !== 3) {
+    return unfit(`needs one output of boxes [N, boxes, values]; the model has ${listOutputs(model)}`);
+  }
+  const { shape } = model.outputs[0]!;
+  const a = fixed(shape[1]);
+  const b = fixed(shape[2]);
+  if (input?.height == null || input.width == null) {
+    return unfit('the input size is free, so the box count cannot be checked against a YOLO grid');
+  }
+  const grids = [
+    gridCells(input.height, input.width, [8, 16, 32]),
+    gridCells(input.height, input.width, [8, 16, 32, 64]),
+  ];
+  if (a !== null && b !== null) {
+    if ((a >= 5 && grids.includes(b)) || (b >= 5 && grids.includes(a))) return fit({ format: 'yolov8' });
+    if (b >= 6 && grids.some((g) => 3 * g === a)) return fit({ format: 'yolov5' });
+  }
+  if (b === 6) return fit({ format: 'xyxy' });
+  return unfit(
+    `needs [N, 4 + C, ${grids[0]}] (YOLOv8 at ${input.width}x${input.height}), [N, ${3 * grids[0]!}, 5 + C] (YOLOv5) or [N, K, 6] (boxes after NMS); the output is ${dims(shape)}`,
+  );
+}
+
 /** The detection head: YOLO-style decoding (or a hook), class-aware NMS, letterbox undone. */
 export const detectionHead: Head<DetectionConfig, DetectionResult> = {
   task: 'detect',
@@ -168,5 +204,6 @@ export const detectionHead: Head<DetectionConfig, DetectionResult> = {
     maxDetections: 300,
   },
   preprocess: 'yolo',
+  fits: fitsDetection,
   decode: decodeDetection,
 };

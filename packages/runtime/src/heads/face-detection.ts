@@ -1,23 +1,32 @@
-// Face detection head for MediaPipe's short-range BlazeFace model: SSD anchors, box and keypoint
-// decoding as its TensorsToDetectionsCalculator, sigmoid scores, weighted (or plain) NMS, then the
-// letterbox undone.
+// Face detection head for MediaPipe's BlazeFace models (short range 128x128, full range 192x192):
+// SSD anchors, box and keypoint decoding as its TensorsToDetectionsCalculator, sigmoid scores,
+// weighted (or plain) NMS, then the letterbox undone. A model fits when its two outputs are one
+// box-and-keypoints row and one score per anchor of the MediaPipe grid for its input size.
 
 import { invalidArgument, type Tensor, type TensorMap } from '@edge/core';
 import { applyTransform, type Box, type Point, transformBox } from '@edge/preprocess';
-import type { Head, HeadContext } from './head.js';
+import type { Head, HeadContext, HeadFit, ModelOutline } from './head.js';
 import { nonMaxSuppression, type ScoredBox } from './nms.js';
-import { type Anchor, FACE_SHORT_RANGE_ANCHORS, type SsdAnchorOptions, ssdAnchors } from './ssd-anchors.js';
+import { dims, fit, fixed, imageInput, listOutputs, unfit } from './outline.js';
+import {
+  type Anchor,
+  FACE_FULL_RANGE_ANCHORS,
+  FACE_SHORT_RANGE_ANCHORS,
+  type SsdAnchorOptions,
+  ssdAnchors,
+} from './ssd-anchors.js';
 import { floatValues, sigmoid } from './values.js';
 
-/** Settings of the face detection head (MediaPipe face_detection_short_range's, by default). */
+/** Settings of the face detection head (MediaPipe's, by default). */
 export interface FaceDetectionConfig {
-  /** Output with 4 box + 2 x keypoints values per anchor `[1, A, 16]`; default: the one whose last axis is 16. */
+  /** Output with 4 box + 2 x keypoints values per anchor `[N, A, 4 + 2K]`; default: found by shape. */
   readonly regressors?: string;
-  /** Output with one logit per anchor `[1, A, 1]`; default: the one whose last axis is 1. */
+  /** Output with one logit per anchor `[N, A, 1]`; default: the one whose last axis is 1. */
   readonly scores?: string;
-  readonly anchors: SsdAnchorOptions;
-  /** Raw values are divided by this (the input size the model was trained at). Default 128. */
-  readonly scale: number;
+  /** The anchor grid; default: MediaPipe's for the input size (short range 128, full range 192). */
+  readonly anchors?: SsdAnchorOptions;
+  /** Raw values are divided by this (the input size the model was trained at). Default: the grid's input width. */
+  readonly scale?: number;
   readonly keypoints: number;
   /** Faces scoring below this (after the sigmoid) are dropped. Default 0.5. */
   readonly scoreThreshold: number;
@@ -42,6 +51,9 @@ export interface FaceDetectionResult {
   readonly faces: readonly Face[];
 }
 
+/** MediaPipe's face detector grids, by the input size they were trained at. */
+const KNOWN_GRIDS: readonly SsdAnchorOptions[] = [FACE_SHORT_RANGE_ANCHORS, FACE_FULL_RANGE_ANCHORS];
+
 const anchorCache = new WeakMap<SsdAnchorOptions, Anchor[]>();
 
 function anchorsOf(options: SsdAnchorOptions): Anchor[] {
@@ -53,11 +65,16 @@ function anchorsOf(options: SsdAnchorOptions): Anchor[] {
   return a;
 }
 
+function gridFor(width: number | null, height: number | null): SsdAnchorOptions | undefined {
+  return KNOWN_GRIDS.find((g) => g.inputWidth === width && g.inputHeight === height);
+}
+
 function byLastAxis(
   outputs: Readonly<TensorMap>,
   name: string | undefined,
-  size: number,
+  test: (last: number) => boolean,
   what: string,
+  expected: string,
 ): Tensor {
   if (name !== undefined) {
     const t = outputs[name];
@@ -65,13 +82,9 @@ function byLastAxis(
       throw invalidArgument(what, name, `one of the outputs (${Object.keys(outputs).join(', ')})`);
     return t;
   }
-  const found = Object.values(outputs).find((t) => t.shape.length === 3 && t.shape[2] === size);
+  const found = Object.values(outputs).find((t) => t.shape.length === 3 && test(t.shape[2]!));
   if (found === undefined) {
-    throw invalidArgument(
-      what,
-      undefined,
-      `an output shaped [N, anchors, ${size}] (set face.${what.split('.')[1]})`,
-    );
+    throw invalidArgument(what, undefined, `an output shaped ${expected} (set ${what})`);
   }
   return found;
 }
@@ -79,17 +92,33 @@ function byLastAxis(
 /**
  * Faces of one image on the original image.
  *
- * @throws {@link ArgumentError} when the outputs do not match the anchors.
+ * @throws {@link ArgumentError} when no anchor grid is known for the input size, or the outputs
+ * do not match the anchors.
  */
 export function decodeFaceDetection(
   outputs: Readonly<TensorMap>,
   context: HeadContext,
   config: Readonly<FaceDetectionConfig>,
 ): FaceDetectionResult {
-  const anchors = anchorsOf(config.anchors);
+  const { width: tw, height: th } = context.tensorSize;
+  const grid = config.anchors ?? gridFor(tw, th);
+  if (grid === undefined) {
+    throw invalidArgument(
+      'face.anchors',
+      undefined,
+      `an anchor grid (MediaPipe's are known for 128x128 and 192x192 inputs; this one is ${tw}x${th})`,
+    );
+  }
+  const anchors = anchorsOf(grid);
   const values = 4 + 2 * config.keypoints;
-  const reg = byLastAxis(outputs, config.regressors, values, 'face.regressors');
-  const cls = byLastAxis(outputs, config.scores, 1, 'face.scores');
+  const reg = byLastAxis(
+    outputs,
+    config.regressors,
+    (v) => v === values,
+    'face.regressors',
+    `[N, anchors, ${values}]`,
+  );
+  const cls = byLastAxis(outputs, config.scores, (v) => v === 1, 'face.scores', '[N, anchors, 1]');
   const n = anchors.length;
   if (reg.shape[1] !== n || reg.shape[2] !== values || cls.size / (cls.shape[0] ?? 1) !== n) {
     throw invalidArgument(
@@ -102,8 +131,7 @@ export function decodeFaceDetection(
   const c = floatValues(cls);
   const rb = context.index * n * values;
   const cb = context.index * n;
-  const s = config.scale;
-  const { width: tw, height: th } = context.tensorSize;
+  const s = config.scale ?? grid.inputWidth;
   const candidates: ScoredBox[] = [];
   for (let i = 0; i < n; i++) {
     // MediaPipe clips the logit to +-100 before the sigmoid.
@@ -141,12 +169,46 @@ export function decodeFaceDetection(
   };
 }
 
-/** The face detection head for MediaPipe's short-range detector (input 128x128 NHWC RGB in -1..1). */
+/**
+ * Two outputs, `[N, A, 4 + 2K]` (box centre and size, then K keypoints) and `[N, A, 1]` (one
+ * score), where A is the anchor count of MediaPipe's grid for the model's input size.
+ */
+function fitsFace(model: ModelOutline): HeadFit<FaceDetectionConfig> {
+  const outs = model.outputs;
+  const expected = 'two outputs per anchor, boxes with keypoints [N, A, 4 + 2K] and scores [N, A, 1]';
+  if (outs.length !== 2 || outs.some((o) => o.shape.length !== 3)) {
+    return unfit(`needs ${expected}; the model has ${listOutputs(model)}`);
+  }
+  const scores = outs.find((o) => o.shape[2] === 1);
+  const boxes = outs.find((o) => o !== scores);
+  const values = fixed(boxes?.shape[2]);
+  if (scores === undefined || boxes === undefined || values === null || values < 6 || values % 2 !== 0) {
+    return unfit(`needs ${expected}; the model has ${listOutputs(model)}`);
+  }
+  const count = fixed(boxes.shape[1]);
+  if (count === null || fixed(scores.shape[1]) !== count) {
+    return unfit(`needs one fixed anchor count in both outputs; the model has ${listOutputs(model)}`);
+  }
+  const input = imageInput(model);
+  const grid = gridFor(input?.width ?? null, input?.height ?? null);
+  if (grid === undefined) {
+    return unfit(
+      `knows MediaPipe's anchor grids for 128x128 and 192x192 inputs; the input is ${input === undefined ? 'not one image' : dims(input.shape)}`,
+    );
+  }
+  const n = anchorsOf(grid).length;
+  if (count !== n) {
+    return unfit(
+      `MediaPipe's grid for a ${grid.inputWidth}x${grid.inputHeight} input has ${n} anchors; the outputs ${dims(boxes.shape)} and ${dims(scores.shape)} have ${count}`,
+    );
+  }
+  return fit({ regressors: boxes.name, scores: scores.name, anchors: grid, keypoints: (values - 4) / 2 });
+}
+
+/** The face detection head for MediaPipe's BlazeFace detectors (NHWC RGB in -1..1). */
 export const faceDetectionHead: Head<FaceDetectionConfig, FaceDetectionResult> = {
   task: 'face',
   defaults: {
-    anchors: FACE_SHORT_RANGE_ANCHORS,
-    scale: 128,
     keypoints: 6,
     scoreThreshold: 0.5,
     iouThreshold: 0.3,
@@ -162,5 +224,6 @@ export const faceDetectionHead: Head<FaceDetectionConfig, FaceDetectionResult> =
     std: 1,
     layout: 'nhwc',
   },
+  fits: fitsFace,
   decode: decodeFaceDetection,
 };

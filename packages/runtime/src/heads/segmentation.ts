@@ -3,7 +3,8 @@
 
 import { invalidArgument, type TensorMap } from '@edge/core';
 import { applyTransform } from '@edge/preprocess';
-import type { Head, HeadContext } from './head.js';
+import type { Head, HeadContext, HeadFit, ModelOutline } from './head.js';
+import { dims, fit, fixed, imageInput, listOutputs, mapStride, unfit } from './outline.js';
 import { floatValues, pickOutput, sigmoid } from './values.js';
 
 /** Settings of the segmentation head. */
@@ -104,9 +105,33 @@ export function decodeSegmentation(
   return { task: 'segment', mask: { width: W, height: H, data }, classes };
 }
 
+/**
+ * One output of class scores per pixel `[N, C, H, W]`, 2 <= C <= 256, at the input's size (or a
+ * free size). One-channel maps are left to the text head, smaller maps to the landmarks head: pass
+ * the task to decode them as masks.
+ */
+function fitsSegmentation(model: ModelOutline): HeadFit<SegmentationConfig> {
+  if (model.outputs.length !== 1 || model.outputs[0]!.shape.length !== 4) {
+    return unfit(
+      `needs one output of class scores per pixel [N, C, H, W]; the model has ${listOutputs(model)}`,
+    );
+  }
+  const { shape } = model.outputs[0]!;
+  const c = fixed(shape[1]);
+  if (c === null || c < 2 || c > 256) {
+    return unfit(`needs 2 to 256 classes in dimension 1; the output is ${dims(shape)}`);
+  }
+  const stride = mapStride(imageInput(model), shape[2], shape[3]);
+  if (stride !== null && stride !== 1) {
+    return unfit(`needs a map the size of the input; the output ${dims(shape)} is smaller`);
+  }
+  return fit();
+}
+
 /** The segmentation head: argmax or threshold, resized back to the original image. */
 export const segmentationHead: Head<SegmentationConfig, SegmentationResult> = {
   task: 'segment',
   defaults: { mode: 'auto', threshold: 0.5, sigmoid: false },
+  fits: fitsSegmentation,
   decode: decodeSegmentation,
 };

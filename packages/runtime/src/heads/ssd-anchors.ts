@@ -39,6 +39,20 @@ export const FACE_SHORT_RANGE_ANCHORS: SsdAnchorOptions = Object.freeze({
   fixedAnchorSize: true,
 });
 
+/** Options of MediaPipe's full-range (192x192) face detector: one 48x48 grid, 2304 anchors. */
+export const FACE_FULL_RANGE_ANCHORS: SsdAnchorOptions = Object.freeze({
+  inputWidth: 192,
+  inputHeight: 192,
+  minScale: 0.1484375,
+  maxScale: 0.75,
+  strides: Object.freeze([4]),
+  aspectRatios: Object.freeze([1]),
+  interpolatedScaleAspectRatio: 0,
+  anchorOffsetX: 0.5,
+  anchorOffsetY: 0.5,
+  fixedAnchorSize: true,
+});
+
 function scaleOf(min: number, max: number, index: number, count: number): number {
   return count === 1 ? (min + max) / 2 : min + ((max - min) * index) / (count - 1);
 }

@@ -5,7 +5,8 @@
 
 import { invalidArgument, type TensorMap } from '@edge/core';
 import { applyTransform, type Box, type Point } from '@edge/preprocess';
-import type { Head, HeadContext } from './head.js';
+import type { Head, HeadContext, HeadFit, ModelOutline } from './head.js';
+import { dims, fit, imageInput, listOutputs, mapStride, unfit } from './outline.js';
 import { convexHull, insideConvex, minAreaRect, rectCorners } from './polygon.js';
 import { floatValues, pickOutput } from './values.js';
 
@@ -165,10 +166,27 @@ export function decodeTextDetection(
   return { task: 'text', boxes };
 }
 
+/** One probability map `[N, 1, H, W]` the size of the input (PaddleOCR's DB detectors). */
+function fitsText(model: ModelOutline): HeadFit<TextDetectionConfig> {
+  if (model.outputs.length !== 1) {
+    return unfit(`needs one probability map [N, 1, H, W]; the model has ${listOutputs(model)}`);
+  }
+  const { shape } = model.outputs[0]!;
+  if (shape.length !== 4 || shape[1] !== 1) {
+    return unfit(`needs a one-channel map [N, 1, H, W]; the output is ${dims(shape)}`);
+  }
+  const stride = mapStride(imageInput(model), shape[2], shape[3]);
+  if (stride !== null && stride !== 1) {
+    return unfit(`needs a map the size of the input; the output ${dims(shape)} is smaller`);
+  }
+  return fit();
+}
+
 /** The text detection head for PaddleOCR's DB detectors (PP-OCRv3/v4 det). */
 export const textDetectionHead: Head<TextDetectionConfig, TextDetectionResult> = {
   task: 'text',
   defaults: { threshold: 0.3, boxThreshold: 0.6, unclipRatio: 1.5, maxCandidates: 1000, minSize: 3 },
   preprocess: 'paddleocr-det',
+  fits: fitsText,
   decode: decodeTextDetection,
 };

@@ -2,7 +2,7 @@
 // submitted on its own, so images of different sizes (PaddleOCR's dynamic size) just work and the
 // model's queue stacks them into batches when batching is on.
 
-import { ArgumentError, checkOneOf, invalidArgument, type TensorMap } from '@edge/core';
+import { ArgumentError, checkOneOf, invalidArgument, type TensorInfo, type TensorMap } from '@edge/core';
 import {
   type ImageInput,
   type KernelChoice,
@@ -10,15 +10,20 @@ import {
   type PresetName,
   preprocess,
 } from '@edge/preprocess';
-import type { TaskName } from '../heads/head.js';
+import type { ModelOutline, TaskName } from '../heads/head.js';
+import type { HeadTried } from '../heads/raw.js';
 import type { InputSpec } from '../load/input-spec.js';
 import type { RunOptions } from '../load/model.js';
 import { specForInput } from './spec.js';
-import { TASK_HEADS, TASK_NAMES, type TaskConfigs, type TaskResults } from './tasks.js';
+import { GUESS_ORDER, TASK_HEADS, TASK_NAMES, type TaskConfigs, type TaskResults } from './tasks.js';
 
 /** Options of `model.infer`. */
 export interface InferOptions<T extends TaskName = TaskName> {
-  /** The task head. Default: `classify` for one `[N, C]` output, `detect` for one 3-D output, `face` for BlazeFace's two outputs. */
+  /**
+   * The task head. Default: the first head, in {@link GUESS_ORDER}, whose `fits` accepts the
+   * model's outputs (face, landmarks, text, detect, segment, classify), else `raw`, whose result
+   * then lists every head tried and why it did not fit.
+   */
   readonly task?: T;
   /** Head settings over the head's defaults, e.g. `{ topK: 3, labels }` for classify. */
   readonly config?: Partial<TaskConfigs[T]>;
@@ -47,27 +52,34 @@ export type InferResult<T extends TaskName = TaskName> = TaskResults[T] & {
 };
 
 /** @internal What `inferImages` needs of a model. */
-export interface InferTarget {
+export interface InferTarget extends ModelOutline {
   readonly source: string;
   readonly inputSpecs: readonly InputSpec[];
-  readonly outputs: readonly { readonly name: string; readonly shape: readonly (number | string | null)[] }[];
+  readonly outputs: readonly TensorInfo[];
   run(feeds: Readonly<TensorMap>, options?: RunOptions): Promise<TensorMap>;
 }
 
-function guessTask(model: InferTarget): TaskName {
-  const outs = model.outputs;
-  if (outs.length === 1 && outs[0]!.shape.length === 2) return 'classify';
-  if (outs.length === 1 && outs[0]!.shape.length === 3) return 'detect';
-  if (
-    outs.length === 2 &&
-    outs.some((o) => o.shape.at(-1) === 16) &&
-    outs.some((o) => o.shape.at(-1) === 1)
-  ) {
-    return 'face';
+interface TaskChoice {
+  readonly task: TaskName;
+  /** Settings the model's layout implies (which output is which, the anchor grid). */
+  readonly implied: object;
+  /** When the task was guessed as raw: every head tried and why it did not fit. */
+  readonly tried?: readonly HeadTried[];
+}
+
+/** The given task (with what its `fits` reads from the model, when it fits), or the first that fits. */
+function chooseTask(model: ModelOutline, given: TaskName | undefined): TaskChoice {
+  if (given !== undefined) {
+    const f = TASK_HEADS[given].fits(model);
+    return { task: given, implied: f.ok ? (f.config ?? {}) : {} };
   }
-  throw new ArgumentError(
-    `${model.source}: cannot tell the task from its outputs; pass options.task (one of ${TASK_NAMES.join(', ')})`,
-  );
+  const tried: HeadTried[] = [];
+  for (const task of GUESS_ORDER) {
+    const f = TASK_HEADS[task].fits(model);
+    if (f.ok) return { task, implied: f.config ?? {} };
+    tried.push({ task, reason: f.reason });
+  }
+  return { task: 'raw', implied: {}, tried };
 }
 
 /**
@@ -81,14 +93,21 @@ export async function inferImages<T extends TaskName>(
   options: InferOptions<T> = {},
 ): Promise<InferResult<T>[]> {
   if (typeof options !== 'object' || options === null) throw invalidArgument('options', options, 'object');
-  const task = (
-    options.task === undefined ? guessTask(model) : checkOneOf('options.task', options.task, TASK_NAMES)
-  ) as T;
+  const given = options.task === undefined ? undefined : checkOneOf('options.task', options.task, TASK_NAMES);
+  const choice = chooseTask(model, given);
+  const task = choice.task as T;
   const head = TASK_HEADS[task];
   if (options.config !== undefined && (typeof options.config !== 'object' || options.config === null)) {
     throw invalidArgument('options.config', options.config, `object of ${task} head settings`);
   }
-  const config = { ...head.defaults, ...options.config } as TaskConfigs[T];
+  const config = { ...head.defaults, ...choice.implied, ...options.config } as TaskConfigs[T];
+  const guessed =
+    choice.tried === undefined
+      ? {}
+      : {
+          tried: choice.tried,
+          note: `no task head fits ${model.source}, so its raw outputs are returned (pass a task to choose one): ${choice.tried.map((t) => `${t.task}: ${t.reason}`).join('; ')}`,
+        };
   const imageInputs = model.inputSpecs.filter((s) => s.shape.length === 4);
   if (imageInputs.length !== 1 || model.inputSpecs.length !== 1) {
     throw new ArgumentError(
@@ -120,7 +139,13 @@ export async function inferImages<T extends TaskName>(
         config,
       );
       const source = typeof item === 'string' ? item : `images[${i}]`;
-      return { ...decoded, source, width: image.sourceWidth, height: image.sourceHeight } as InferResult<T>;
+      return {
+        ...decoded,
+        ...guessed,
+        source,
+        width: image.sourceWidth,
+        height: image.sourceHeight,
+      } as InferResult<T>;
     }),
   );
 }

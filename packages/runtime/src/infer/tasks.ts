@@ -12,6 +12,8 @@ import {
   faceDetectionHead,
 } from '../heads/face-detection.js';
 import type { Head, TaskName } from '../heads/head.js';
+import { type LandmarksConfig, type LandmarksResult, landmarksHead } from '../heads/landmarks.js';
+import { type RawConfig, type RawResult, rawHead } from '../heads/raw.js';
 import { type SegmentationConfig, type SegmentationResult, segmentationHead } from '../heads/segmentation.js';
 import {
   type TextDetectionConfig,
@@ -26,6 +28,8 @@ export interface TaskConfigs {
   segment: SegmentationConfig;
   text: TextDetectionConfig;
   face: FaceDetectionConfig;
+  landmarks: LandmarksConfig;
+  raw: RawConfig;
 }
 
 /** What each task's head returns per image. */
@@ -35,6 +39,8 @@ export interface TaskResults {
   segment: SegmentationResult;
   text: TextDetectionResult;
   face: FaceDetectionResult;
+  landmarks: LandmarksResult;
+  raw: RawResult;
 }
 
 /** Every task head by name. */
@@ -44,7 +50,23 @@ export const TASK_HEADS: { readonly [T in TaskName]: Head<TaskConfigs[T], TaskRe
   segment: segmentationHead,
   text: textDetectionHead,
   face: faceDetectionHead,
+  landmarks: landmarksHead,
+  raw: rawHead,
 });
 
 /** Task names in a fixed order. */
 export const TASK_NAMES: readonly TaskName[] = Object.freeze(Object.keys(TASK_HEADS) as TaskName[]);
+
+/**
+ * The order `model.infer` tries the heads in when no task is given: the layouts that say most
+ * about what they mean first (anchor grids, points beside a presence flag), the plainest last;
+ * `raw` when none fits.
+ */
+export const GUESS_ORDER: readonly Exclude<TaskName, 'raw'>[] = Object.freeze([
+  'face',
+  'landmarks',
+  'text',
+  'detect',
+  'segment',
+  'classify',
+] as const);

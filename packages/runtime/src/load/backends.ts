@@ -11,13 +11,6 @@ import {
   isModuleNotFound,
 } from '@edge/core';
 
-/** @internal Why a known backend cannot run when its package offers no backend (yet). */
-export const NO_BACKEND: Readonly<Record<BackendName, string>> = Object.freeze({
-  trt: 'TensorRT not installed: @edge/backends-trt has no TensorRT runtime to offer on this machine (TensorRT ships with JetPack on Jetson, or from NVIDIA for x86 GPUs)',
-  onnxruntime: '@edge/backends-onnxruntime exports no createBackend',
-  tflite: '@edge/backends-tflite exports no createBackend',
-});
-
 /** @internal Preference when the caller gives none: TensorRT, then onnxruntime (itself tensorrt, cuda, cpu), then TFLite. */
 export const DEFAULT_BACKEND_ORDER: readonly BackendName[] = BACKEND_NAMES;
 
@@ -30,12 +23,7 @@ export type FoundBackend = { readonly backend: Backend } | { readonly skip: Back
  *
  * @throws {@link ArgumentError} when the backend rejects `options`.
  */
-export async function findBackend(
-  name: string,
-  specifier: string,
-  noBackend: string,
-  options: unknown,
-): Promise<FoundBackend> {
+export async function findBackend(name: string, specifier: string, options: unknown): Promise<FoundBackend> {
   let mod: { createBackend?: unknown };
   try {
     mod = (await import(specifier)) as { createBackend?: unknown };
@@ -59,7 +47,13 @@ export async function findBackend(
     };
   }
   if (typeof mod.createBackend !== 'function') {
-    return { skip: { backend: name, kind: 'unavailable', reason: noBackend } };
+    return {
+      skip: {
+        backend: name,
+        kind: 'unavailable',
+        reason: `${specifier} exports no createBackend (a version older than this runtime?)`,
+      },
+    };
   }
   try {
     return { backend: (mod.createBackend as (o?: unknown) => Backend)(options) };

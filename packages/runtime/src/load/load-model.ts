@@ -22,7 +22,7 @@ import {
   toModelSource,
 } from '@edge/core';
 import type { BatchingSettings } from '../queue/model-queue.js';
-import { DEFAULT_BACKEND_ORDER, findBackend, NO_BACKEND } from './backends.js';
+import { DEFAULT_BACKEND_ORDER, findBackend } from './backends.js';
 import { hasFreeBatch } from './input-spec.js';
 import { checkTimeout, Model } from './model.js';
 
@@ -181,12 +181,7 @@ export async function loadModel(model: string | Uint8Array, options: LoadModelOp
     if (signal?.aborted) throw aborted(signal, source.name);
     let backend: Backend;
     if (typeof entry === 'string') {
-      const found = await findBackend(
-        entry,
-        backendPackage(entry),
-        NO_BACKEND[entry],
-        options.backendOptions?.[entry],
-      );
+      const found = await findBackend(entry, backendPackage(entry), options.backendOptions?.[entry]);
       if ('skip' in found) {
         skipped.push(found.skip);
         continue;

@@ -147,7 +147,9 @@ export class Model {
    * Runs the model on images (paths, encoded buffers, raw frames or uint8 HWC tensors) with pre-
    * and post-processing: each image is preprocessed by the model's input spec under the task
    * head's recipe and `options.preprocess`, run, and decoded by the task head into results on the
-   * original image (classes, boxes, masks, text polygons, faces).
+   * original image (classes, boxes, masks, text polygons, faces, landmarks). Without
+   * `options.task` the head is the first whose layout the outputs have; a model none fits gives
+   * its raw outputs, with why each head did not fit.
    *
    * @example
    * const [page] = await model.infer('page.png', { task: 'text' });

@@ -1,10 +1,10 @@
 // One scheduler per device for the whole process: an accelerator (gpu:0, dla:0, tpu:0) runs one
-// inference at a time across every model, because two networks sharing one GPU only slow each
-// other down (and a TensorRT execution context is not re-entrant); the CPU takes a configurable
-// number at once. The registry lives on globalThis under a registered symbol, so two copies of
-// @edge/runtime in one process still share one queue per device.
+// inference at a time across every model unless the user raises it, because two networks sharing
+// one GPU only slow each other down (and a TensorRT execution context is not re-entrant); the CPU
+// takes a configurable number at once. The registry lives on globalThis under a registered
+// symbol, so two copies of @edge/runtime in one process still share one queue per device.
 
-import { checkPositiveInteger, checkString, invalidArgument, isAcceleratorDevice } from '@edge/core';
+import { checkPositiveInteger, checkString } from '@edge/core';
 
 const REGISTRY: symbol = Symbol.for('@edge/runtime/device-schedulers');
 
@@ -121,24 +121,19 @@ export function deviceScheduler(device: string): DeviceScheduler {
 }
 
 /**
- * Sets how many inferences may run at once on a CPU device (`cpu`, `cpu:1`...), across every model
- * of the process; default 1. Engines that run synchronously on the main thread (onnxruntime-node's
- * `run`, TFLite WASM) gain nothing above 1; an engine with its own thread pool and an async `run`
- * may.
+ * Sets how many inferences may run at once on a device (`cpu`, `cpu:1`, `gpu:0`, `dla:1`...),
+ * across every model of the process; default 1. Engines that run synchronously on the main thread
+ * (onnxruntime-node's `run`, TFLite WASM) gain nothing above 1; an engine with its own thread pool
+ * and an async `run` may. An accelerator runs one inference at a time unless you ask for more
+ * here: networks sharing a GPU or DLA core slow each other down, and the default keeps them from
+ * doing so silently; a TensorRT session runs at most as many at once as its engine has execution
+ * contexts (`contexts` at build time).
  *
- * @throws {@link ArgumentError} when `concurrency` is not a positive integer, or `device` is an
- * accelerator (those run one inference at a time, always).
+ * @throws {@link ArgumentError} when `concurrency` is not a positive integer or `device` is empty.
  */
 export function setDeviceConcurrency(device: string, concurrency: number): void {
   checkString('device', device, { nonEmpty: true });
   checkPositiveInteger('concurrency', concurrency);
-  if (isAcceleratorDevice(device) && concurrency !== 1) {
-    throw invalidArgument(
-      'concurrency',
-      concurrency,
-      `1 for ${device} (an accelerator runs one inference at a time across all models)`,
-    );
-  }
   deviceScheduler(device).setConcurrency(concurrency);
 }
 

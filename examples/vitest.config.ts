@@ -1,0 +1,3 @@
+import { packageTestConfig } from '@edge/tooling/vitest';
+
+export default packageTestConfig();

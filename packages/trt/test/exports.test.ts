@@ -1,0 +1,7 @@
+// The public API against exports.snap.txt: an added, removed or renamed export fails here and shows in review.
+import { expectExports } from '@edge/tooling/exports';
+import { it } from 'vitest';
+import * as api from '../src/index.js';
+
+it('exports exactly the names in exports.snap.txt', () =>
+  expectExports({ '../src/index.ts': api }, import.meta.url));

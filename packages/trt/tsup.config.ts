@@ -1,0 +1,3 @@
+import { packageConfig } from '@edge/tooling/tsup';
+
+export default packageConfig();
