@@ -32,6 +32,7 @@ it('exports exactly these runtime names', () => {
     'checkInteger',
     'checkNumber',
     'checkOneOf',
+    'checkOutputNames',
     'checkPositiveInteger',
     'checkShape',
     'checkString',
