@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMet, requires } from '@edge/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isMet, requires, scratchDir } from '@edge/test-utils';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { BENCHMARKS } from '../src/benchmarks/index.js';
 import { DEBIAN_PYTHON } from '../src/harness/python.js';
 import type { JsonReport } from '../src/harness/report.js';
@@ -12,14 +11,13 @@ import { ensureConvStackModel } from '../src/models/conv-stack.js';
 
 // Small model (about 4 MB) so the end-to-end run stays fast; the real run uses 100 MB.
 const SMALL = { baseWidth: 16, targetBytes: 4e6 };
-const dir = mkdtempSync(join(tmpdir(), 'edge-bench-'));
+const dir = scratchDir('edge-bench-');
 let model: string;
 const hasOnnx = isMet('python-onnx');
 
 beforeAll(() => {
   model = ensureConvStackModel(dir, SMALL).path;
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function runParse(
   env: Record<string, string | undefined>,

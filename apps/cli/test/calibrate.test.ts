@@ -7,22 +7,19 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
-  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeCalibrationCache } from '@edge/calibrate';
 import { DataType, readModelFile } from '@edge/onnx-parse';
 import { preset } from '@edge/preprocess';
-import { isMet, OCR_MODELS, photoDir, requires } from '@edge/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isMet, OCR_MODELS, photoDir, requires, scratchDir } from '@edge/test-utils';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { progressBar } from '../src/progress.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -32,7 +29,7 @@ const SKIMAGE = photoDir('skimage');
 // The first files of skimage-data by name include a TIFF, which @edge/preprocess does not decode:
 // the set is six PNGs of it, copied.
 const PHOTOS = ['astronaut.png', 'camera.png', 'chelsea.png', 'coins.png', 'page.png', 'text.png'];
-const dir = mkdtempSync(join(tmpdir(), 'edge-calibrate-'));
+const dir = scratchDir('edge-calibrate-');
 // A copy of the model, so that the default cache path (beside it) lies in the temporary folder.
 const MODEL = join(dir, 'cls.onnx');
 const IMAGES = join(dir, 'images');
@@ -56,7 +53,6 @@ beforeAll(() => {
     datasetHash: 'd',
   });
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function edge(...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });

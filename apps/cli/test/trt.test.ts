@@ -20,40 +20,28 @@ function edge(...args: string[]) {
 
 describe('edge trt', () => {
   it('exec-cmd writes the trtexec command of TensorRT 8.6 and 10.16', () => {
-    const v8 = edge(
-      'trt',
-      'exec-cmd',
-      DET,
-      '--trt',
-      '8.6',
-      '--shape',
-      'x=2x3x640x640',
-      '--max-batch',
-      '4',
-      '--int8',
-      'cal.cache',
-      '-o',
-      'det.plan',
-    );
+    const execCmd = (cache: string) =>
+      edge(
+        'trt',
+        'exec-cmd',
+        DET,
+        '--trt',
+        '8.6',
+        '--shape',
+        'x=2x3x640x640',
+        '--max-batch',
+        '4',
+        '--int8',
+        cache,
+        '-o',
+        'det.plan',
+      );
+    const v8 = execCmd('cal.cache');
     // The calibration cache is read to check its format: a missing one is an input error.
     expect(v8.code).toBe(2);
     expect(v8.stderr).toMatch(/^edge trt: cannot read calibration cache cal\.cache: ENOENT/);
     writeFileSync(join(dir, 'cal.cache'), 'TRT-8601-EntropyCalibration2\nx: 3c010a14\n');
-    const ok = edge(
-      'trt',
-      'exec-cmd',
-      DET,
-      '--trt',
-      '8.6',
-      '--shape',
-      'x=2x3x640x640',
-      '--max-batch',
-      '4',
-      '--int8',
-      join(dir, 'cal.cache'),
-      '-o',
-      'det.plan',
-    );
+    const ok = execCmd(join(dir, 'cal.cache'));
     expect(ok.code).toBe(0);
     expect(ok.stdout).toBe(
       `trtexec --onnx=${DET} --saveEngine=det.plan --explicitBatch --int8 --calib=${join(dir, 'cal.cache')} --minShapes=x:1x3x640x640 --optShapes=x:2x3x640x640 --maxShapes=x:4x3x640x640\n`,

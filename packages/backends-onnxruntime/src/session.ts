@@ -1,8 +1,8 @@
 // One onnxruntime inference session behind the core Session contract.
 
 import {
-  ArgumentError,
   checkFeeds,
+  checkOutputNames,
   DisposedError,
   InferenceError,
   type Session,
@@ -55,7 +55,6 @@ export class OnnxruntimeSession implements Session {
   readonly #native: OrtSession;
   readonly #model: string;
   readonly #onClose: () => void;
-  readonly #outputNames: ReadonlySet<string>;
   #inflight = 0;
   #idle: (() => void) | undefined;
   #disposing: Promise<void> | undefined;
@@ -72,7 +71,6 @@ export class OnnxruntimeSession implements Session {
     this.skippedProviders = Object.freeze([...parts.skipped]);
     this.inputs = Object.freeze([...parts.inputs]);
     this.outputs = Object.freeze([...parts.outputs]);
-    this.#outputNames = new Set(parts.outputs.map((o) => o.name));
   }
 
   /**
@@ -86,17 +84,7 @@ export class OnnxruntimeSession implements Session {
   async run(feeds: Readonly<TensorMap>, options: SessionRunOptions = {}): Promise<TensorMap> {
     if (this.#disposing) throw new DisposedError(`the onnxruntime session of ${this.#model} is disposed`);
     checkFeeds(this.inputs, feeds);
-    const fetches = options.outputs;
-    if (fetches !== undefined) {
-      for (const name of fetches) {
-        if (!this.#outputNames.has(name)) {
-          const all = [...this.#outputNames].map((n) => `'${n}'`).join(', ');
-          throw new ArgumentError(
-            `Expected output names (${all}) for options.outputs but received '${String(name)}'`,
-          );
-        }
-      }
-    }
+    const fetches = checkOutputNames(this.outputs, options.outputs);
     const ortFeeds: Record<string, OrtTensor> = {};
     for (const info of this.inputs) ortFeeds[info.name] = toOrtTensor(this.#ort, feeds[info.name]!);
     this.#inflight++;

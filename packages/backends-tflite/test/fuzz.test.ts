@@ -7,6 +7,7 @@ import { ModelParseError } from '@edge/core';
 import {
   deleteSpan,
   flipBytes,
+  fuzzReader,
   insertJunk,
   int,
   MEDIAPIPE,
@@ -79,41 +80,25 @@ it(`ends every one of ${CASES} mutated models in a parse or a typed ModelParseEr
   // Plain copies (Buffer#slice would return views, and mutations would corrupt the seeds).
   const seeds = [...Object.values(MEDIAPIPE).map((p) => new Uint8Array(readFileSync(p))), generated()];
   const r = rng(Number(process.env.EDGE_FUZZ_SEED ?? 20261126));
-  const outcomes = { parsed: 0, rejected: 0 };
-  const byMutation = new Map<string, number>();
-  let done = 0;
-  for (; done < CASES; done++) {
+  const { done, parsed, rejected, byMutation } = fuzzReader({
+    cases: CASES,
+    // A hang guard, not a speed test: one case decodes in well under a millisecond.
+    hangMs: 5000,
+    mutations: MUTATIONS,
+    r,
     // The small generated model is cheap and dense in structure: half the cases.
-    const src = done % 2 === 0 ? seeds[seeds.length - 1]! : seeds[int(r, seeds.length - 1)]!;
-    const [name, mutate] = MUTATIONS[int(r, MUTATIONS.length)]!;
-    const input = mutate(src, r);
-    const t0 = performance.now();
-    try {
-      const model = readTflite(input, { label: `case ${done}` });
+    seed: (k) => (k % 2 === 0 ? seeds[seeds.length - 1]! : seeds[int(r, seeds.length - 1)]!),
+    read: (input, label) => {
       // What parsed must also convert and check without throwing.
-      const graph = modelGraphFromTflite(model);
+      const graph = modelGraphFromTflite(readTflite(input, { label }));
       evaluate(EDGETPU_RULES, graph);
       evaluate(TFLITE_RULES, graph);
-      outcomes.parsed++;
-    } catch (e) {
-      if (!(e instanceof ModelParseError)) {
-        throw new Error(`case ${done} (${name}, ${input.length} bytes) threw ${(e as Error).stack}`, {
-          cause: e,
-        });
-      }
-      expect(e.offset).toBeGreaterThanOrEqual(0);
-      expect(e.offset).toBeLessThanOrEqual(input.length);
-      expect(e.fieldPath).toMatch(/^Model/);
-      outcomes.rejected++;
-      byMutation.set(name, (byMutation.get(name) ?? 0) + 1);
-    }
-    const ms = performance.now() - t0;
-    // A hang guard, not a speed test: one case decodes in well under a millisecond.
-    if (ms > 5000) throw new Error(`case ${done} (${name}) took ${ms.toFixed(0)} ms`);
-  }
-  console.log(`fuzz: ${done} cases, ${outcomes.parsed} parsed, ${outcomes.rejected} rejected`);
+    },
+    rejection: ModelParseError,
+    fieldPath: /^Model/,
+  });
   expect(done).toBe(CASES);
-  expect(outcomes.rejected).toBeGreaterThan(CASES / 5);
-  expect(outcomes.parsed).toBeGreaterThan(CASES / 20);
+  expect(rejected).toBeGreaterThan(CASES / 5);
+  expect(parsed).toBeGreaterThan(CASES / 20);
   for (const [name] of MUTATIONS) expect(byMutation.get(name) ?? 0, name).toBeGreaterThan(0);
 });

@@ -4,7 +4,7 @@
 // `dla:1`) unless the user raises that device's concurrency.
 
 import {
-  ArgumentError,
+  checkOutputNames,
   DisposedError,
   type Session,
   type SessionRunOptions,
@@ -67,14 +67,7 @@ export class TrtSession implements Session {
    */
   async run(feeds: Readonly<TensorMap>, options: SessionRunOptions = {}): Promise<TensorMap> {
     if (this.#disposing) throw new DisposedError(`the TensorRT session of ${this.engine.source} is disposed`);
-    const names = this.outputs.map((o) => o.name);
-    for (const name of options.outputs ?? []) {
-      if (!names.includes(name)) {
-        throw new ArgumentError(
-          `Expected output names (${names.map((n) => `'${n}'`).join(', ')}) for options.outputs but received '${String(name)}'`,
-        );
-      }
-    }
+    const wanted = checkOutputNames(this.outputs, options.outputs);
     const context = await this.#take();
     let out: TensorMap;
     try {
@@ -82,8 +75,8 @@ export class TrtSession implements Session {
     } finally {
       this.#give(context);
     }
-    if (options.outputs === undefined) return out;
-    return Object.fromEntries(options.outputs.map((n) => [n, out[n]!]));
+    if (wanted === undefined) return out;
+    return Object.fromEntries(wanted.map((n) => [n, out[n]!]));
   }
 
   /** Frees the contexts once running inferences end, then the engine. */

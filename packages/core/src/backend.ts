@@ -233,6 +233,28 @@ export function checkFeeds(inputs: readonly TensorInfo[], feeds: unknown): Reado
   return record as Readonly<TensorMap>;
 }
 
+/**
+ * Checks `SessionRunOptions.outputs` against a session's outputs: every name must be one of them.
+ *
+ * @returns `wanted`, typed; `undefined` (every output) when it is.
+ * @throws {@link ArgumentError} naming the first unknown output and every output the model has.
+ */
+export function checkOutputNames(
+  outputs: readonly TensorInfo[],
+  wanted: readonly string[] | undefined,
+): readonly string[] | undefined {
+  if (wanted === undefined) return undefined;
+  for (const name of wanted) {
+    if (!outputs.some((o) => o.name === name)) {
+      const all = outputs.map((o) => `'${o.name}'`).join(', ');
+      throw new ArgumentError(
+        `Expected output names (${all}) for options.outputs but received '${String(name)}'`,
+      );
+    }
+  }
+  return wanted;
+}
+
 /** True for devices the runtime runs one inference at a time on: everything but `cpu`. */
 export function isAcceleratorDevice(device: string): boolean {
   return device !== 'cpu' && !device.startsWith('cpu:');

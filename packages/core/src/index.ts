@@ -5,6 +5,7 @@ export {
   type BackendLoadOptions,
   type BackendModule,
   checkFeeds,
+  checkOutputNames,
   describeTensorInfo,
   formatShape,
   isAcceleratorDevice,

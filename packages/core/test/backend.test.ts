@@ -3,6 +3,7 @@ import {
   AbortedError,
   ArgumentError,
   checkFeeds,
+  checkOutputNames,
   DisposedError,
   describeTensorInfo,
   type EdgeError,
@@ -91,6 +92,27 @@ describe('checkFeeds', () => {
   it('does not take an inherited property for an input', () => {
     const e = failure(() => checkFeeds([{ name: 'toString', dtype: 'float32', shape: [1] }], {}));
     expect(e.message).toMatch(/input 'toString' is missing/);
+  });
+});
+
+describe('checkOutputNames', () => {
+  const OUTPUTS: TensorInfo[] = [
+    { name: 'boxes', dtype: 'float32', shape: ['N', 4] },
+    { name: 'scores', dtype: 'float32', shape: ['N'] },
+  ];
+
+  it('passes known names through, and undefined (every output) as it is', () => {
+    const wanted = ['scores'];
+    expect(checkOutputNames(OUTPUTS, wanted)).toBe(wanted);
+    expect(checkOutputNames(OUTPUTS, [])).toEqual([]);
+    expect(checkOutputNames(OUTPUTS, undefined)).toBeUndefined();
+  });
+
+  it('BAD CALL - an output the model lacks: ArgumentError naming it and every output', () => {
+    expect(() => checkOutputNames(OUTPUTS, ['scores', 'labels'])).toThrow(ArgumentError);
+    expect(() => checkOutputNames(OUTPUTS, ['scores', 'labels'])).toThrow(
+      "Expected output names ('boxes', 'scores') for options.outputs but received 'labels'",
+    );
   });
 });
 

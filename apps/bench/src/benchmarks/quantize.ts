@@ -33,6 +33,7 @@ import { type PreprocessSpec, preset } from '@edge/preprocess';
 import { timeEachAsync } from '../harness/async-timing.js';
 import { benchPackageDir } from '../harness/paths.js';
 import { ratio } from '../harness/ratio.js';
+import { timingFigure } from '../harness/timing.js';
 import type { Baseline, BenchContext, Benchmark, BenchResult, Figure } from '../harness/types.js';
 import { noise, ppocrModelPath } from '../models/ppocr.js';
 
@@ -249,15 +250,8 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
       },
       { warmup, runs, signal: ctx.signal },
     );
-    const fig = (name: string, k: keyof typeof t, detail: string): Figure => ({
-      name,
-      value: t[k].median,
-      unit: 'ms',
-      group: GROUP,
-      p90: t[k].p90,
-      runs: t[k].runs,
-      detail,
-    });
+    const fig = (name: string, k: keyof typeof t, detail: string): Figure =>
+      timingFigure(name, GROUP, t[k], detail);
     const fp32: Baseline = {
       ...fig('FP32 (the model as shipped)', 'fp32', 'onnxruntime CPU, graph optimization all'),
       source: 'onnxruntime-node CPU',

@@ -7,6 +7,7 @@ import { Tensor } from '@edge/core';
 import { loadModel, type Model } from '@edge/runtime';
 import { timeEachAsync } from '../harness/async-timing.js';
 import { ratio } from '../harness/ratio.js';
+import { timingFigure } from '../harness/timing.js';
 import type { Baseline, BenchContext, Benchmark, BenchResult, Figure, Ratio } from '../harness/types.js';
 import { noise, ppocrModelPath } from '../models/ppocr.js';
 
@@ -66,13 +67,12 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
     const t = await timeEachAsync(fns, { warmup, runs, signal: ctx.signal });
 
     const offFigure: Baseline = {
-      name: `batching off: ${REQUESTS} concurrent requests`,
-      value: t.off!.median,
-      unit: 'ms',
-      group: GROUP,
-      p90: t.off!.p90,
-      runs: t.off!.runs,
-      detail: 'one engine run per request',
+      ...timingFigure(
+        `batching off: ${REQUESTS} concurrent requests`,
+        GROUP,
+        t.off!,
+        'one engine run per request',
+      ),
       source: 'same runtime, batching off',
     };
     const figures: Figure[] = [
@@ -87,15 +87,12 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
     for (const [maxBatch, model] of on) {
       const timing = t[`on${maxBatch}`]!;
       const stats = model.stats();
-      const f: Figure = {
-        name: `batching on, maxBatch ${maxBatch}: ${REQUESTS} concurrent requests`,
-        value: timing.median,
-        unit: 'ms',
-        group: GROUP,
-        p90: timing.p90,
-        runs: timing.runs,
-        detail: `${(stats.rows / stats.runs).toFixed(1)} images per engine run on average`,
-      };
+      const f = timingFigure(
+        `batching on, maxBatch ${maxBatch}: ${REQUESTS} concurrent requests`,
+        GROUP,
+        timing,
+        `${(stats.rows / stats.runs).toFixed(1)} images per engine run on average`,
+      );
       figures.push(f, {
         name: `batching on, maxBatch ${maxBatch}: throughput (images/s)`,
         value: (REQUESTS * 1000) / timing.median,

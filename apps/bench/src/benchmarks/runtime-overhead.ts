@@ -15,7 +15,7 @@ import { type Session, Tensor } from '@edge/core';
 import { loadModel } from '@edge/runtime';
 import { timeEachAsync } from '../harness/async-timing.js';
 import { ratio } from '../harness/ratio.js';
-import { summarize, type Timing } from '../harness/timing.js';
+import { summarize, timingFigure } from '../harness/timing.js';
 import type { Baseline, BenchContext, Benchmark, BenchResult, Figure } from '../harness/types.js';
 import { noise, ppocrModelPath } from '../models/ppocr.js';
 
@@ -43,10 +43,6 @@ function noopSession(): Session {
 /** Median of `a[i] - b[i]`: each pair was timed in the same round, next to each other. */
 function pairedMedian(a: readonly number[], b: readonly number[]): number {
   return summarize(a.map((x, i) => x - b[i]!)).median;
-}
-
-function figure(name: string, t: Timing, detail: string): Figure {
-  return { name, value: t.median, unit: 'ms', group: GROUP, p90: t.p90, runs: t.runs, detail };
 }
 
 async function run(ctx: BenchContext): Promise<BenchResult> {
@@ -116,20 +112,23 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
     await noopModel.dispose();
 
     const bareFigure: Baseline = {
-      ...figure(
+      ...timingFigure(
         'bare onnxruntime-node session.run',
+        GROUP,
         t.bare,
         'InferenceSession.create + run, feeds built once',
       ),
       source: `onnxruntime-node ${ort.env.versions.node ?? ''}`.trim(),
     };
-    const sessionFigure = figure(
+    const sessionFigure = timingFigure(
       'backend session.run (no queue)',
+      GROUP,
       t.session,
       '@edge/backends-onnxruntime session: feed checks, core <-> ort tensors',
     );
-    const modelFigure = figure(
+    const modelFigure = timingFigure(
       'model.run (loadModel)',
+      GROUP,
       t.model,
       'feed checks, model queue, device scheduler, then the backend session',
     );

@@ -9,7 +9,7 @@ import { readTflite, readTfliteFile } from '@edge/backends-tflite';
 import { FileIOError } from '@edge/core';
 import { resolveFromBench } from '../harness/paths.js';
 import { ratio } from '../harness/ratio.js';
-import { type Timing, timeEach } from '../harness/timing.js';
+import { timeEach, timingFigure } from '../harness/timing.js';
 import type {
   Baseline,
   BenchContext,
@@ -63,10 +63,6 @@ function subjects(ctx: BenchContext, notes: string[]): Subject[] {
       '@mediapipe/face_detection',
     );
   return list;
-}
-
-function timingFigure(name: string, group: string, t: Timing): Figure {
-  return { name, value: t.median, unit: 'ms', group, p90: t.p90, runs: t.runs };
 }
 
 async function run(ctx: BenchContext): Promise<BenchResult> {

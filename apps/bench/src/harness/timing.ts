@@ -1,5 +1,7 @@
 // Wall-clock timing: warmup runs, then timed runs with process.hrtime.bigint; median and p90.
 
+import type { Figure } from './types.js';
+
 /** Summary of timed runs, in milliseconds. */
 export interface Timing {
   median: number;
@@ -37,6 +39,13 @@ export function summarize(samples: readonly number[]): Timing {
   const median = n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
   const p90 = sorted[Math.max(0, Math.ceil(0.9 * n) - 1)]!;
   return { median, p90, min: sorted[0]!, max: sorted[n - 1]!, runs: n, samples: [...samples] };
+}
+
+/** A timing as a report figure: its median in ms, with its p90 and run count. */
+export function timingFigure(name: string, group: string, t: Timing, detail?: string): Figure {
+  const f: Figure = { name, value: t.median, unit: 'ms', group, p90: t.p90, runs: t.runs };
+  if (detail) f.detail = detail;
+  return f;
 }
 
 function once(fn: () => unknown): number {

@@ -1,8 +1,8 @@
 // One TFLite interpreter (tfjs-tflite's wasm runner) behind the core Session contract.
 
 import {
-  ArgumentError,
   checkFeeds,
+  checkOutputNames,
   DisposedError,
   InferenceError,
   type Session,
@@ -43,7 +43,6 @@ export class TfliteSession implements Session {
   readonly #runner: TfliteWebRunner;
   readonly #model: string;
   readonly #onClose: () => void;
-  readonly #outputNames: ReadonlySet<string>;
   readonly #runnerInputs: readonly TfliteWebTensorInfo[];
   readonly #runnerOutputs: readonly TfliteWebTensorInfo[];
   #disposed: Promise<void> | undefined;
@@ -57,7 +56,6 @@ export class TfliteSession implements Session {
     this.detail = parts.detail;
     this.inputs = Object.freeze([...parts.inputs]);
     this.outputs = Object.freeze([...parts.outputs]);
-    this.#outputNames = new Set(parts.outputs.map((o) => o.name));
     // Asked once: each call makes new handles in the wasm module. They are in the model's order,
     // as this.inputs and this.outputs are.
     this.#runnerInputs = parts.runnerInputs;
@@ -76,17 +74,7 @@ export class TfliteSession implements Session {
   async run(feeds: Readonly<TensorMap>, options: SessionRunOptions = {}): Promise<TensorMap> {
     if (this.#disposed) throw new DisposedError(`the tflite session of ${this.#model} is disposed`);
     checkFeeds(this.inputs, feeds);
-    const wanted = options.outputs;
-    if (wanted !== undefined) {
-      for (const name of wanted) {
-        if (!this.#outputNames.has(name)) {
-          const all = [...this.#outputNames].map((n) => `'${n}'`).join(', ');
-          throw new ArgumentError(
-            `Expected output names (${all}) for options.outputs but received '${String(name)}'`,
-          );
-        }
-      }
-    }
+    const wanted = checkOutputNames(this.outputs, options.outputs);
     this.inputs.forEach((info, i) => {
       copyIn(this.#runnerInputs[i]!, feeds[info.name]!);
     });

@@ -15,7 +15,7 @@ import { reduceRules } from './reduce.js';
 import { resizeRules } from './resize.js';
 import { tensorRules } from './tensor-ops.js';
 import type { Dim, KnownValue, OpContext, OpRule, ShapeInferenceOptions, ValueType } from './types.js';
-import { evaluators } from './values.js';
+import { evaluators, INTEGER } from './values.js';
 
 const RULES: Record<string, OpRule> = {
   ...elementwiseRules,
@@ -32,19 +32,7 @@ const MAX_VALUE_ELEMENTS = 4096;
 // Bounds the recursion of on-demand evaluation along long chains of shape arithmetic.
 const MAX_DEPTH = 500;
 
-const NUMERIC = new Set<number>([
-  DataType.FLOAT,
-  DataType.DOUBLE,
-  DataType.INT8,
-  DataType.INT16,
-  DataType.INT32,
-  DataType.INT64,
-  DataType.UINT8,
-  DataType.UINT16,
-  DataType.UINT32,
-  DataType.UINT64,
-  DataType.BOOL,
-]);
+const NUMERIC = new Set<number>([DataType.FLOAT, DataType.DOUBLE, ...INTEGER]);
 
 /** A declared `TypeProto` as a {@link ValueType}; undefined for non-tensor or untyped values. */
 export function typeFromProto(tp: TypeProto | undefined): ValueType | undefined {

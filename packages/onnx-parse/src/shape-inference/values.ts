@@ -13,7 +13,8 @@ import type { Dim, KnownValue, OpContext } from './types.js';
 /** @internal Computes the values of a node's outputs from known input values. */
 export type Evaluator = (ctx: OpContext) => KnownValue | undefined;
 
-const INTEGER = new Set<number>([
+/** @internal Element types whose values are integers (bool included): division truncates. */
+export const INTEGER: ReadonlySet<number> = new Set<number>([
   DataType.INT8,
   DataType.INT16,
   DataType.INT32,
