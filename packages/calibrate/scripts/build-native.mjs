@@ -1,14 +1,20 @@
-// Builds the optional statistics kernel (native/): see @edge/tooling/build-native. `--strict`
-// (CI) fails when it cannot be built.
+// Builds the statistics kernel's prebuilds that ship inside the npm package, one per Linux
+// architecture (prebuilds/linux-<arch>/node.napi.glibc.node, arm64 cross-compiled on x64), with
+// @edge/tooling's prebuild builder, shared with @edge/preprocess and @edge/trt (tooling/prebuild.mjs:
+// compilers, headers, symbol-version checks). The package build, the release (`prepack`) and the
+// tests use this one script.
+//
+//   node scripts/build-native.mjs [--arch x64,arm64] [--strict] [--if-stale]
 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildNative } from '@edge/tooling/build-native';
+import { buildPrebuilds, prebuildFlags } from '@edge/tooling/prebuild';
 
-buildNative({
-  root: join(dirname(fileURLToPath(import.meta.url)), '..'),
+const script = fileURLToPath(import.meta.url);
+await buildPrebuilds({
   packageName: '@edge/calibrate',
-  addon: 'edge_calibrate',
-  fallback: 'the TypeScript statistics kernel (same results, several times slower)',
-  strict: process.argv.includes('--strict'),
+  root: join(dirname(script), '..'),
+  ...prebuildFlags(process.argv.slice(2)),
+  inputs: [script],
+  fallback: 'calibration uses the TypeScript statistics kernel there (same results, several times slower)',
 });

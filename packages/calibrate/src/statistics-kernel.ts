@@ -4,10 +4,7 @@
 // addon is not built. Both take every tensor of a run at once, so the native one can share them
 // out over threads.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadNativeAddon } from '@edge/core';
 
 /**
  * A statistics kernel: one pass over each array of a run. For `arrays[k]`, with
@@ -107,7 +104,6 @@ interface Binding {
   version: number;
 }
 
-const ADDON = 'edge_calibrate.node';
 const VERSION = 1;
 /** Set to a path to load that addon instead; `0` or `off` disables the native kernel. */
 const ENV = 'EDGE_CALIBRATE_NATIVE';
@@ -116,74 +112,46 @@ const BUILD_HINT =
 
 let loaded: { kernel?: StatisticsKernel; status: StatisticsKernelStatus } | undefined;
 
-/** The folder of @edge/calibrate's package.json, above this module (src/ or dist/). */
-function packageDir(): string | undefined {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    const pkg = join(dir, 'package.json');
-    try {
-      if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).name === '@edge/calibrate') return dir;
-    } catch {
-      // An unreadable package.json on the way up is not ours.
-    }
-    if (dirname(dir) === dir) return undefined;
-  }
+function checkBinding(b: unknown): string | undefined {
+  const binding = b as Partial<Binding>;
+  return typeof binding.accumulate === 'function' &&
+    typeof binding.accumulateAsync === 'function' &&
+    binding.version === VERSION
+    ? undefined
+    : 'built from other sources than this loader (rebuild it)';
 }
 
 function tryLoad(): NonNullable<typeof loaded> {
-  const override = process.env[ENV];
-  if (override === '0' || override === 'off') {
-    return {
-      status: { kernel: 'typescript', reason: `the native kernel is disabled by ${ENV}=${override}` },
-    };
+  const addon = loadNativeAddon<Binding>({
+    packageName: '@edge/calibrate',
+    from: import.meta.url,
+    name: 'edge_calibrate',
+    envVar: ENV,
+    check: checkBinding,
+  });
+  const binding = addon.binding;
+  if (binding === undefined) {
+    const reason = addon.disabled
+      ? `the native kernel is disabled by ${ENV}=${process.env[ENV]}`
+      : `${addon.reason}; ${BUILD_HINT}`;
+    return { status: { kernel: 'typescript', reason } };
   }
-  const root = override ? undefined : packageDir();
-  const candidates = override
-    ? [override]
-    : root
-      ? [join(root, 'dist', 'native', ADDON), join(root, 'native', 'build', 'Release', ADDON)]
-      : [];
-  const failures: string[] = root || override ? [] : ["cannot find @edge/calibrate's package.json"];
-  const req = createRequire(fileURLToPath(import.meta.url));
-  for (const path of candidates) {
-    if (!existsSync(path)) {
-      failures.push(`${path}: not found`);
-      continue;
-    }
-    try {
-      const b = req(path) as Partial<Binding>;
-      if (
-        typeof b.accumulate !== 'function' ||
-        typeof b.accumulateAsync !== 'function' ||
-        b.version !== VERSION
-      ) {
-        failures.push(`${path}: built from other sources than this loader (rebuild it)`);
-        continue;
-      }
-      const binding = b as Binding;
-      const f32 = (arrays: readonly ArrayLike<number>[]) =>
-        arrays.every((a) => a instanceof Float32Array) ? (arrays as Float32Array[]) : undefined;
-      const kernel: StatisticsKernel = {
-        // Arrays of another type (plain numbers in a test) take the TypeScript path.
-        accumulate: (arrays, counts, params) => {
-          const f = f32(arrays);
-          return f
-            ? binding.accumulate(f, counts, params)
-            : TYPESCRIPT_KERNEL.accumulate(arrays, counts, params);
-        },
-        accumulateAsync: async (arrays, counts, params) => {
-          const f = f32(arrays);
-          return f
-            ? binding.accumulateAsync(f, counts, params)
-            : TYPESCRIPT_KERNEL.accumulate(arrays, counts, params);
-        },
-      };
-      return { kernel, status: { kernel: 'native', threads: binding.threads, path } };
-    } catch (error) {
-      const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      failures.push(`${path}: failed to load (${message}); rebuild it for this Node and platform`);
-    }
-  }
-  return { status: { kernel: 'typescript', reason: `${failures.join('; ')}; ${BUILD_HINT}` } };
+  const f32 = (arrays: readonly ArrayLike<number>[]) =>
+    arrays.every((a) => a instanceof Float32Array) ? (arrays as Float32Array[]) : undefined;
+  const kernel: StatisticsKernel = {
+    // Arrays of another type (plain numbers in a test) take the TypeScript path.
+    accumulate: (arrays, counts, params) => {
+      const f = f32(arrays);
+      return f ? binding.accumulate(f, counts, params) : TYPESCRIPT_KERNEL.accumulate(arrays, counts, params);
+    },
+    accumulateAsync: async (arrays, counts, params) => {
+      const f = f32(arrays);
+      return f
+        ? binding.accumulateAsync(f, counts, params)
+        : TYPESCRIPT_KERNEL.accumulate(arrays, counts, params);
+    },
+  };
+  return { kernel, status: { kernel: 'native', threads: binding.threads, path: addon.path } };
 }
 
 /** @internal The kernel {@link collectStatistics} uses: the native one when it loads. */

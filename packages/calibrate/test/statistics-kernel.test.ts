@@ -5,7 +5,9 @@
 // tensors, and several tensors of a run shared out over threads. Both are also checked against
 // the plain definition: grow first, then bin every finite value.
 
-import { rng } from '@edge/test-utils';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { requires, rng } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
 import { addRun } from '../src/histogram.js';
 import { TensorStatistics } from '../src/index.js';
@@ -95,9 +97,12 @@ describe('statistics kernels', () => {
       });
     });
 
-    it.skipIf(status.kernel !== 'native')(
-      `native kernel: the TypeScript kernel's counts bin for bin, ${bins} bins growing to at most ${maxBins} (${status.reason ?? status.path})`,
+    // The package build makes the linux-x64 prebuild with the system's g++, so there it must load.
+    it(
+      `native kernel: the TypeScript kernel's counts bin for bin, ${bins} bins growing to at most ${maxBins}`,
+      requires('linux-x64'),
       () => {
+        expect(status.reason).toBeUndefined();
         const all = runs(bins + 1);
         const make = () => all[0]!.map(() => new TensorStatistics({ bins, maxBins }));
         const [native, ts] = [make(), make()];
@@ -121,10 +126,39 @@ describe('statistics kernels', () => {
     );
   }
 
-  it('says which kernel runs, and why not the native one', () => {
-    if (status.kernel === 'native') {
-      expect(status.path).toMatch(/edge_calibrate\.node$/);
+  it(
+    'says which kernel runs: on linux-x64 the prebuild shipped in the package',
+    requires('linux-x64'),
+    () => {
+      expect(status).toMatchObject({
+        kernel: 'native',
+        path: expect.stringMatching(/prebuilds\/linux-x64\/node\.napi\.glibc\.node$/),
+      });
       expect(status.threads).toBeGreaterThanOrEqual(1);
-    } else expect(status.reason).toMatch(/build:native/);
+    },
+  );
+
+  it('EXPECTED FAILURE - a file that is not the addon, or EDGE_CALIBRATE_NATIVE=off: the TypeScript kernel, with why and how to build the native one', () => {
+    const status = (value: string) => {
+      const r = spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          "console.log(JSON.stringify((await import('@edge/calibrate')).statisticsKernelStatus()))",
+        ],
+        { encoding: 'utf8', env: { ...process.env, EDGE_CALIBRATE_NATIVE: value } },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { kernel: string; reason: string };
+    };
+    expect(status('off')).toEqual({
+      kernel: 'typescript',
+      reason: 'the native kernel is disabled by EDGE_CALIBRATE_NATIVE=off',
+    });
+    const wrong = status(fileURLToPath(import.meta.url));
+    expect(wrong.kernel).toBe('typescript');
+    expect(wrong.reason).toContain(fileURLToPath(import.meta.url));
+    expect(wrong.reason).toContain('pnpm --filter @edge/calibrate build:native');
   });
 });
