@@ -33,7 +33,10 @@ export interface BiasCorrectionOptions extends RunSetOptions {
 export interface BiasShift {
   /** The Conv's name (as {@link QdqResult.quantized} lists it). */
   readonly node: string;
-  /** Mean of INT8 minus FP32 output per output channel, over the feeds; subtracted from the bias. */
+  /**
+   * Mean of the INT8 Conv's output minus its float32 copy's, per output channel, over the feeds;
+   * subtracted from the bias.
+   */
   readonly shift: Float32Array;
 }
 
@@ -49,8 +52,9 @@ export interface BiasCorrectionResult {
 
 /**
  * Quantizes like {@link quantizeQdq}, then corrects the bias of every quantized Conv by the mean
- * shift of its output per channel between that INT8 model and FP32 over `feeds`, and quantizes
- * again with the corrected biases. The feeds should be calibration images, never evaluation ones.
+ * shift of its output per channel over `feeds`, against a float32 copy of that Conv reading the
+ * same input in the INT8 model, and quantizes again with the corrected biases. The feeds should be
+ * calibration images, never evaluation ones.
  *
  * @throws ArgumentError on bad options, or when `feeds` is empty.
  * @throws AbortedError when `options.signal` aborts.
@@ -62,7 +66,7 @@ export async function quantizeWithBiasCorrection(
   feeds: FeedSource,
   options: BiasCorrectionOptions,
 ): Promise<BiasCorrectionResult> {
-  // Folded here, once, so that both rewrites and the FP32 reference share the Convs and biases.
+  // Folded here, once, so that both rewrites and the float32 copies share the Convs and biases.
   const upgraded = upgradeOpset(model, 13).model;
   const fold = options.qdq?.fold === false ? undefined : foldForQuantization(upgraded);
   const folded = fold?.model ?? upgraded;
@@ -74,6 +78,7 @@ export async function quantizeWithBiasCorrection(
     ...first.model.graph.nodes.flatMap((n) => n.outputs),
     ...first.model.graph.inputs.map((v) => v.name),
   ]);
+  // A Conv whose float input the rewrite replaced (an 8-bit HardSigmoid's output) has no twin.
   const convs = graph.nodes.filter(
     (n) =>
       n.opType === 'Conv' &&
