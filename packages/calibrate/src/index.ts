@@ -4,6 +4,12 @@ export {
   chooseActivationType,
 } from './activation-type.js';
 export {
+  type BiasCorrectionOptions,
+  type BiasCorrectionResult,
+  type BiasShift,
+  quantizeWithBiasCorrection,
+} from './bias-correction.js';
+export {
   type CacheExpectation,
   type CalibrationCache,
   type CalibrationCacheContent,
