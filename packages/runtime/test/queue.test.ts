@@ -14,6 +14,7 @@ import {
 } from '@edge/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deviceStatus, loadModel, type Model, setDeviceConcurrency } from '../src/index.js';
+import { findBackend } from '../src/load/backends.js';
 import { fakeBackend, overlap, rowsOf, tick } from './fake-backend.js';
 
 const BYTES = new Uint8Array([0]);
@@ -297,34 +298,30 @@ describe('lifecycle', () => {
 });
 
 describe('backend discovery', () => {
-  it('a backend package that is not installed is a typed skip reason, not a crash', async () => {
-    const { findBackend } = await import('../src/load/backends.js');
-    expect(await findBackend('x', '@edge/backends-not-there', undefined)).toEqual({
-      skip: {
-        backend: 'x',
-        kind: 'not-installed',
-        reason: '@edge/backends-not-there is not installed (npm install @edge/backends-not-there)',
-      },
-    });
+  it.each([
+    {
+      title: 'a backend package that is not installed is a typed skip reason, not a crash',
+      backend: 'x',
+      pkg: '@edge/backends-not-there',
+      kind: 'not-installed',
+      reason: '@edge/backends-not-there is not installed (npm install @edge/backends-not-there)',
+    },
+    {
+      title: 'EXPECTED FAILURE - a package without createBackend is a skip reason naming it',
+      backend: 'core',
+      pkg: '@edge/core',
+      kind: 'unavailable',
+      reason: '@edge/core exports no createBackend (a version older than this runtime?)',
+    },
+  ])('$title', async ({ backend, pkg, kind, reason }) => {
+    expect(await findBackend(backend, pkg, undefined)).toEqual({ skip: { backend, kind, reason } });
   });
 
   it('the TensorRT backend without TensorRT: found, and unavailable with what is missing', async () => {
-    const { findBackend } = await import('../src/load/backends.js');
     const found = await findBackend('trt', '@edge/backends-trt', undefined);
     expect('backend' in found && found.backend.name).toBe('trt');
     const availability = await (found as { backend: Backend }).backend.available();
     expect(availability).toEqual({ ok: false, reason: expect.stringMatching(/^TensorRT cannot run here: /) });
-  });
-
-  it('EXPECTED FAILURE - a package without createBackend is a skip reason naming it', async () => {
-    const { findBackend } = await import('../src/load/backends.js');
-    expect(await findBackend('core', '@edge/core', undefined)).toEqual({
-      skip: {
-        backend: 'core',
-        kind: 'unavailable',
-        reason: '@edge/core exports no createBackend (a version older than this runtime?)',
-      },
-    });
   });
 
   it('a session whose run throws synchronously gives the device back', async () => {
