@@ -12,6 +12,7 @@ import {
   writeResultImage,
 } from '@edge/runtime';
 import { type Command, type Io, parse, UsageError } from '../command.js';
+import { numberFlag } from './number-flag.js';
 import { namesFor, outFolder } from './out-folder.js';
 
 const USAGE = `usage: edge run <model> <image...> [options]
@@ -155,17 +156,9 @@ function config(task: TaskName | undefined, values: Record<string, unknown>): Re
     }
     cfg.labels = text.split(/\r?\n/).filter((l, i, all) => l !== '' || i < all.length - 1);
   }
-  const num = (flag: string, text: string | undefined, integer: boolean): number | undefined => {
-    if (text === undefined) return undefined;
-    const v = Number(text);
-    if (text.trim() === '' || !Number.isFinite(v) || (integer && (!Number.isInteger(v) || v < 1))) {
-      throw new UsageError(`${flag} expects ${integer ? 'a positive integer' : 'a number'}, got '${text}'`);
-    }
-    return v;
-  };
-  const topK = num('--top-k', values['top-k'] as string | undefined, true);
+  const topK = numberFlag('--top-k', values['top-k'], true);
   if (topK !== undefined) cfg.topK = topK;
-  const threshold = num('--threshold', values.threshold as string | undefined, false);
+  const threshold = numberFlag('--threshold', values.threshold, false);
   if (threshold !== undefined) {
     const key =
       task === 'text'
