@@ -9,13 +9,14 @@ import {
   FeedError,
   InferenceError,
   QueueFullError,
+  type Session,
   Tensor,
   TimeoutError,
 } from '@edge/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deviceStatus, loadModel, type Model, setDeviceConcurrency } from '../src/index.js';
 import { findBackend } from '../src/load/backends.js';
-import { fakeBackend, overlap, rowsOf, tick } from './fake-backend.js';
+import { type Fake, fakeBackend, overlap, rowsOf, tick } from './fake-backend.js';
 
 const BYTES = new Uint8Array([0]);
 const models: Model[] = [];
@@ -29,6 +30,17 @@ async function load(fake: ReturnType<typeof fakeBackend>, options: Parameters<ty
 afterEach(async () => {
   await Promise.all(models.splice(0).map((m) => m.dispose()));
 });
+
+/** The fake's backend with the `run` of every session it loads replaced: an engine that fails. */
+function withRun(fake: Fake, run: Session['run']): Backend {
+  return {
+    ...fake.backend,
+    load: async (source, options) => {
+      const s = await fake.backend.load(source, options);
+      return { ...s, run, dispose: s.dispose, [Symbol.asyncDispose]: s[Symbol.asyncDispose] };
+    },
+  };
+}
 
 function values(t: Tensor | undefined): number[] {
   return Array.from(t!.data as Float32Array);
@@ -275,18 +287,9 @@ describe('lifecycle', () => {
 
   it('an engine failure rejects every request of the batch with its error', async () => {
     const fake = fakeBackend({ device: 'cpu:fail' });
-    const failing = { ...fake.backend };
-    failing.load = async (source, options) => {
-      const s = await fake.backend.load(source, options);
-      return {
-        ...s,
-        run: async () => {
-          throw new InferenceError('engine fell over');
-        },
-        dispose: s.dispose,
-        [Symbol.asyncDispose]: s[Symbol.asyncDispose],
-      };
-    };
+    const failing = withRun(fake, async () => {
+      throw new InferenceError('engine fell over');
+    });
     const model = await loadModel(BYTES, { backends: [failing], batching: true });
     models.push(model);
     const results = await Promise.allSettled([model.run(rowsOf(1)), model.run(rowsOf(2))]);
@@ -326,18 +329,9 @@ describe('backend discovery', () => {
 
   it('a session whose run throws synchronously gives the device back', async () => {
     const fake = fakeBackend({ device: 'gpu:throws' });
-    const throwing = { ...fake.backend };
-    throwing.load = async (source, options) => {
-      const s = await fake.backend.load(source, options);
-      return {
-        ...s,
-        run: () => {
-          throw new InferenceError('sync failure');
-        },
-        dispose: s.dispose,
-        [Symbol.asyncDispose]: s[Symbol.asyncDispose],
-      };
-    };
+    const throwing = withRun(fake, () => {
+      throw new InferenceError('sync failure');
+    });
     const model = await load({ ...fake, backend: throwing });
     await expect(model.run(rowsOf(1))).rejects.toThrow('sync failure');
     await expect(model.run(rowsOf(2))).rejects.toThrow('sync failure');
