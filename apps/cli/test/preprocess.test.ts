@@ -174,4 +174,12 @@ describe('edge postprocess', requires('photos', 'python-numpy'), () => {
       `edge postprocess: ${ASTRONAUT}: not a readable .npy file: missing the \\x93NUMPY magic\n`,
     );
   });
+
+  it('EXPECTED FAILURE - a .npy that cannot be read is one line naming it, exit 2, no image written', () => {
+    const out = join(dir, 'never.png');
+    const r = edge('postprocess', join(dir, 'missing.npy'), '--preset', 'imagenet', '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`edge postprocess: ${join(dir, 'missing.npy')}: cannot read (ENOENT)\n`);
+    expect(existsSync(out)).toBe(false);
+  });
 });

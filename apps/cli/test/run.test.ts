@@ -186,10 +186,13 @@ describe('edge run', requires('photos'), () => {
     expect(row.reduce((a, v) => a + v, 0)).toBeCloseTo(1, 4);
   });
 
-  it('BAD CALL - a missing image, a missing model, an unknown task or backend, no image: one line, exit 2', () => {
+  it('BAD CALL - a missing image, labels file or model, an unknown task or backend, no image: one line, exit 2', () => {
     const missing = edge('run', DET, join(dir, 'nope.png'), '--task', 'text');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^edge run: .*nope\.png: cannot read \(ENOENT\)\n$/);
+    const labels = edge('run', CLS, PAGE, '--task', 'classify', '--labels', join(dir, 'nope.txt'));
+    expect(labels.code).toBe(2);
+    expect(labels.stderr).toBe(`edge run: ${join(dir, 'nope.txt')}: cannot read (ENOENT)\n`);
     const model = edge('run', join(dir, 'nope.onnx'), PAGE);
     expect(model.code).toBe(2);
     expect(model.stderr.trim().split('\n')).toHaveLength(1);
