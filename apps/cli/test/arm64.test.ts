@@ -13,9 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { OCR_MODELS, photo, requires, scratchDir } from '@edge/test-utils';
 import { arm64Command, findArm64Node, runArm64Node } from '@edge/tooling/arm64';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CLI } from './helpers/edge.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const CLI = join(here, '../dist/cli.js');
 const MODELS = [OCR_MODELS.det, OCR_MODELS.rec, OCR_MODELS.cls];
 const PHOTOS = [photo('skimage/astronaut.png'), photo('opencv/fruits.jpg')];
 const arm64 = findArm64Node();

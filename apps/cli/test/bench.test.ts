@@ -2,15 +2,13 @@
 // its tables, JSON and three report files, --compare with a regression exit code, Ctrl-C still
 // writing what was measured, and exit code 2 for bad flags. The library is tested in apps/bench.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { OCR_MODELS, scratchDir } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
+import { CLI, edge } from './helpers/edge.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const CLI = join(here, '../dist/cli.js');
 const DET = OCR_MODELS.det;
 const CLS = OCR_MODELS.cls;
 const dir = scratchDir('edge-bench-cli-');
@@ -20,10 +18,8 @@ const QUICK = ['--warmUp', '20', '--duration', '0.2', '--iterations', '3'];
 /** The classifier's input has free sizes too. */
 const CLS_SHAPE = ['--shape', 'x=1x3x48x192'];
 
-function edge(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, 'bench', ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+/** `edge bench ...args`. */
+const bench = (...args: string[]) => edge('bench', ...args);
 
 interface Report {
   kind: string;
@@ -40,7 +36,7 @@ interface Report {
 describe('edge bench', () => {
   it('measures the bundled detector and writes JSON, Markdown and HTML', () => {
     const out = join(dir, 'det');
-    const r = edge(
+    const r = bench(
       DET,
       '--shape',
       'x=1x3x160x160',
@@ -78,7 +74,7 @@ describe('edge bench', () => {
   });
 
   it('--json prints the report; --compare marks figures and --fail-on-regression exits 3', () => {
-    const first = edge(CLS, ...CLS_SHAPE, '--scenario', 'offline', '--no-baselines', '--json', ...QUICK);
+    const first = bench(CLS, ...CLS_SHAPE, '--scenario', 'offline', '--no-baselines', '--json', ...QUICK);
     expect(first.code, first.stderr).toBe(0);
     const report = JSON.parse(first.stdout) as Report;
     expect(report.records).toHaveLength(1);
@@ -98,7 +94,7 @@ describe('edge bench', () => {
       return path;
     };
     const compare = (previous: string) =>
-      edge(
+      bench(
         CLS,
         ...CLS_SHAPE,
         '--scenario',
@@ -144,7 +140,7 @@ describe('edge bench', () => {
         warnings: [],
       }),
     );
-    const r = edge(
+    const r = bench(
       CLS,
       ...CLS_SHAPE,
       '--scenario',
@@ -209,7 +205,7 @@ describe('edge bench', () => {
       [[], 'expected one model file, got 0'],
     ];
     for (const [args, message] of cases) {
-      const r = edge(...args);
+      const r = bench(...args);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
       expect(r.stderr).toContain(message);
     }

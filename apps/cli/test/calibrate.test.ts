@@ -2,7 +2,7 @@
 // process on PaddleOCR's direction classifier and six photos, from a calibration cache to an INT8
 // and an FP16 model and their accuracy against the FP32 one; and one line with exit code 2 for
 // every bad input.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -13,17 +13,15 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { writeCalibrationCache } from '@edge/calibrate';
 import { DataType, readModelFile } from '@edge/onnx-parse';
 import { preset } from '@edge/preprocess';
 import { isMet, OCR_MODELS, photoDir, requires, scratchDir } from '@edge/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { progressBar } from '../src/progress.js';
+import { CLI, edge } from './helpers/edge.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const CLI = join(here, '../dist/cli.js');
 const CLS = OCR_MODELS.cls;
 const SKIMAGE = photoDir('skimage');
 // The first files of skimage-data by name include a TIFF, which @edge/preprocess does not decode:
@@ -53,11 +51,6 @@ beforeAll(() => {
     datasetHash: 'd',
   });
 });
-
-function edge(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** A bad call: exit 2 and the reason as the first line of stderr (the usage may follow). */
 function refused(r: ReturnType<typeof edge>, reason: RegExp): void {

@@ -1,22 +1,14 @@
 // `edge check` and `edge convert` as a user runs them: the built CLI in a child process.
-import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { CHECK_REPORT_SCHEMA_VERSION, type CheckReport } from '@edge/check';
 import { NODE_TESTS, OCR_ASSETS, requires, scratchDir } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
+import { edge } from './helpers/edge.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const CLI = join(here, '../dist/cli.js');
 const ASSETS = OCR_ASSETS;
 const CLS = join(ASSETS, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
 const NODE = NODE_TESTS;
 const dir = scratchDir('edge-check-');
-
-function edge(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('edge check', () => {
   it('exit 0 when every target deploys fully, with a table per target', () => {

@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
+import { CLI } from './helpers/edge.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const CLI = join(here, '../dist/cli.js');
 
 it("lists in the package description exactly the commands 'edge --help' lists", () => {
   const r = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });

@@ -6,24 +6,16 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
 
-import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { OCR_MODELS, requires, scratchDir } from '@edge/test-utils';
 import { type Browser, launchChromium, openHtmlFile } from '@edge/tooling/chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { edge } from './helpers/edge.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const CLI = join(here, '../dist/cli.js');
 const DET = OCR_MODELS.det;
 const SHAPE = ['--shape', 'x=1x3x640x640'];
 const TARGETS = 'trt-8.6,dla-orin,myriad,ort-cpu';
 const dir = scratchDir('edge-graph-html-');
-
-function edge(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** What the page's Cytoscape instance holds, read in the browser. */
 interface Drawn {

@@ -1,23 +1,15 @@
 // `edge inspect` as a user runs it: the built CLI in a child process, on the real PaddleOCR models.
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { OCR_ASSETS, python, scratchDir } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
 import type { InspectReport } from '../src/commands/inspect.js';
+import { edge } from './helpers/edge.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const CLI = join(here, '../dist/cli.js');
 const ASSETS = OCR_ASSETS;
 const DET = join(ASSETS, 'ch_PP-OCRv4_det_infer.onnx');
 const CLS = join(ASSETS, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
 const dir = scratchDir('edge-cli-');
-
-function edge(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** Counts computed independently with python's onnx from the same file. */
 function pythonFacts(path: string): { ops: Record<string, number>; params: number; inputs: string[] } {

@@ -1,22 +1,14 @@
 // `edge ocr` as a user runs it: the built CLI in a child process with the bundled PaddleOCR
 // models, on OpenCV's imageTextN.png (a photo of a printed page): its lines, JSON, drawing, and
 // one line with exit code 2 for a bad call.
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { photo, requires, scratchDir } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
+import { edge } from './helpers/edge.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const CLI = join(here, '../dist/cli.js');
 const PAGE = photo('opencv/imageTextN.png');
 const dir = scratchDir('edge-ocr-');
-
-function edge(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('edge ocr', requires('photos'), () => {
   it('reads the page line by line, writes the drawing and the JSON', () => {

@@ -2,22 +2,15 @@
 // its .npy checked with numpy.load against the library, and the round trip back to an image.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { preprocess } from '@edge/preprocess';
 import { photo, requires, runPython, scratchDir } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
+import { CLI, edge } from './helpers/edge.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const CLI = join(here, '../dist/cli.js');
 const ASTRONAUT = photo('skimage/astronaut.png');
 const FRUITS = photo('opencv/fruits.jpg');
 const dir = scratchDir('edge-cli-pre-');
-
-function edge(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 function numpy(code: string, ...args: string[]): string {
   return runPython(['-c', `import sys, numpy as np\n${code}`, ...args])
@@ -180,5 +173,13 @@ describe('edge postprocess', requires('photos', 'python-numpy'), () => {
     expect(r.stderr).toBe(
       `edge postprocess: ${ASTRONAUT}: not a readable .npy file: missing the \\x93NUMPY magic\n`,
     );
+  });
+
+  it('EXPECTED FAILURE - a .npy that cannot be read is one line naming it, exit 2, no image written', () => {
+    const out = join(dir, 'never.png');
+    const r = edge('postprocess', join(dir, 'missing.npy'), '--preset', 'imagenet', '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`edge postprocess: ${join(dir, 'missing.npy')}: cannot read (ENOENT)\n`);
+    expect(existsSync(out)).toBe(false);
   });
 });

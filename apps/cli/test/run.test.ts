@@ -1,16 +1,13 @@
 // `edge run` as a user runs it: the built CLI in a child process on the real PaddleOCR models,
 // its table, its JSON, the PNG it draws, and one line with exit code 2 for every bad input.
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { onnxBuilder as b, DataType, tensorFromArray, writeModelFile } from '@edge/onnx-parse';
 import { decodeNpy, encodeImage, loadImage } from '@edge/preprocess';
 import { HAND_LANDMARKS, MEDIAPIPE, OCR_MODELS, photo, requires, scratchDir } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
+import { edge } from './helpers/edge.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const CLI = join(here, '../dist/cli.js');
 const DET = OCR_MODELS.det;
 const CLS = OCR_MODELS.cls;
 const REC = OCR_MODELS.rec;
@@ -49,11 +46,6 @@ function fixedDetector(path: string): void {
     outputs: [b.value('output0', [1, 6, 8])],
   });
   writeModelFile(path, b.model(g, 13));
-}
-
-function edge(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Width and height from a PNG's IHDR chunk. */
@@ -194,10 +186,13 @@ describe('edge run', requires('photos'), () => {
     expect(row.reduce((a, v) => a + v, 0)).toBeCloseTo(1, 4);
   });
 
-  it('BAD CALL - a missing image, a missing model, an unknown task or backend, no image: one line, exit 2', () => {
+  it('BAD CALL - a missing image, labels file or model, an unknown task or backend, no image: one line, exit 2', () => {
     const missing = edge('run', DET, join(dir, 'nope.png'), '--task', 'text');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^edge run: .*nope\.png: cannot read \(ENOENT\)\n$/);
+    const labels = edge('run', CLS, PAGE, '--task', 'classify', '--labels', join(dir, 'nope.txt'));
+    expect(labels.code).toBe(2);
+    expect(labels.stderr).toBe(`edge run: ${join(dir, 'nope.txt')}: cannot read (ENOENT)\n`);
     const model = edge('run', join(dir, 'nope.onnx'), PAGE);
     expect(model.code).toBe(2);
     expect(model.stderr.trim().split('\n')).toHaveLength(1);

@@ -1,22 +1,14 @@
 // `edge trt` as a user runs it: the built CLI in a child process, on a machine without TensorRT.
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '@edge/core';
 import { JETSON_RECORDINGS, OCR_MODELS, scratchDir } from '@edge/test-utils';
 import { encodeEngineFile } from '@edge/trt';
 import { describe, expect, it } from 'vitest';
+import { edge } from './helpers/edge.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const CLI = join(here, '../dist/cli.js');
 const DET = OCR_MODELS.det;
 const dir = scratchDir('edge-cli-trt-');
-
-function edge(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('edge trt', () => {
   it('exec-cmd writes the trtexec command of TensorRT 8.6 and 10.16', () => {

@@ -1,6 +1,7 @@
 // One onnxruntime inference session behind the core Session contract.
 
 import {
+  BaseSession,
   checkFeeds,
   checkOutputNames,
   DisposedError,
@@ -40,7 +41,7 @@ export interface SessionParts {
  * A model loaded into onnxruntime-node. Created by the backend's `load`; implements the core
  * `Session` contract and says which execution provider it got and which it skipped.
  */
-export class OnnxruntimeSession implements Session {
+export class OnnxruntimeSession extends BaseSession implements Session {
   /** Always `onnxruntime`. */
   readonly backend: string = 'onnxruntime';
   readonly device: string;
@@ -54,17 +55,15 @@ export class OnnxruntimeSession implements Session {
   readonly #ort: OrtModule;
   readonly #native: OrtSession;
   readonly #model: string;
-  readonly #onClose: () => void;
   #inflight = 0;
   #idle: (() => void) | undefined;
-  #disposing: Promise<void> | undefined;
 
   /** @internal Use the backend's `load`. */
   constructor(parts: SessionParts) {
+    super(parts.onClose);
     this.#ort = parts.ort;
     this.#native = parts.native;
     this.#model = parts.model;
-    this.#onClose = parts.onClose;
     this.device = parts.device;
     this.detail = parts.detail;
     this.provider = parts.provider;
@@ -82,7 +81,7 @@ export class OnnxruntimeSession implements Session {
    * @throws {@link DisposedError} after {@link OnnxruntimeSession.dispose}.
    */
   async run(feeds: Readonly<TensorMap>, options: SessionRunOptions = {}): Promise<TensorMap> {
-    if (this.#disposing) throw new DisposedError(`the onnxruntime session of ${this.#model} is disposed`);
+    if (this.isDisposed) throw new DisposedError(`the onnxruntime session of ${this.#model} is disposed`);
     checkFeeds(this.inputs, feeds);
     const fetches = checkOutputNames(this.outputs, options.outputs);
     const ortFeeds: Record<string, OrtTensor> = {};
@@ -103,31 +102,16 @@ export class OnnxruntimeSession implements Session {
     return out;
   }
 
-  /**
-   * Releases the native session once the runs already started have finished; later `run` calls
-   * reject with {@link DisposedError}. Calling it again returns the same promise.
-   */
-  dispose(): Promise<void> {
-    this.#disposing ??= (async () => {
-      // Releasing under a run that onnxruntime has queued (it runs on setImmediate) would free the
-      // session beneath it.
-      if (this.#inflight > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
-      try {
-        await this.#native.release();
-      } finally {
-        this.#onClose();
-      }
-    })();
-    return this.#disposing;
-  }
-
-  /** Same as {@link OnnxruntimeSession.dispose}, for `await using`. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.dispose();
+  /** Releases the native session once the runs already started have finished (`dispose` calls it). */
+  protected override async release(): Promise<void> {
+    // Releasing under a run that onnxruntime has queued (it runs on setImmediate) would free the
+    // session beneath it.
+    if (this.#inflight > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
+    await this.#native.release();
   }
 
   /** A short summary such as `OnnxruntimeSession(cpu, model.onnx)`. */
-  toString(): string {
+  override toString(): string {
     return `OnnxruntimeSession(${this.provider}, ${this.#model})`;
   }
 }

@@ -1,7 +1,7 @@
 // readTfliteGraph: the TFLite side of core's ModelGraphReader, the one @edge/check uses.
 import { readFileSync } from 'node:fs';
 import { ArgumentError, type ModelGraphReader, toModelSource } from '@edge/core';
-import { MEDIAPIPE } from '@edge/test-utils';
+import { expectError, MEDIAPIPE } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
 import { modelGraphFromTflite, readTfliteFile, readTfliteGraph } from '../src/index.js';
 
@@ -15,18 +15,17 @@ describe('readTfliteGraph', () => {
   });
 
   it('BAD CALL - an ONNX source', () => {
-    const call = () => readTfliteGraph({ format: 'onnx', name: 'm.onnx', path: '/x/m.onnx' });
-    expect(call).toThrow(ArgumentError);
-    expect(call).toThrow(
+    expectError(
+      () => readTfliteGraph({ format: 'onnx', name: 'm.onnx', path: '/x/m.onnx' }),
+      ArgumentError,
       'Expected a TFLite model with a path or bytes for source: the TFLite graph reader reads TFLite models, and m.onnx is onnx',
     );
   });
 
   it('BAD CALL - input shapes, which a .tflite file fixes', () => {
-    const call = () =>
-      readTfliteGraph(toModelSource(MEDIAPIPE.faceShort), { inputShapes: { input: [1, 64, 64, 3] } });
-    expect(call).toThrow(ArgumentError);
-    expect(call).toThrow(
+    expectError(
+      () => readTfliteGraph(toModelSource(MEDIAPIPE.faceShort), { inputShapes: { input: [1, 64, 64, 3] } }),
+      ArgumentError,
       /^Expected no inputShapes for the TFLite model .*: its tensor shapes are fixed in the file/,
     );
   });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ArgumentError, FileIOError, ModelParseError } from '@edge/core';
-import { MEDIAPIPE, requires, runPython } from '@edge/test-utils';
+import { expectError, MEDIAPIPE, requires, runPython } from '@edge/test-utils';
 import { Builder } from 'flatbuffers';
 import { describe, expect, it } from 'vitest';
 import { readTflite, readTfliteFile, summarizeTflite } from '../src/index.js';
@@ -150,15 +150,19 @@ describe('bad input', () => {
   const valid = new Uint8Array(readFileSync(MEDIAPIPE.faceShort));
 
   it('BAD CALL - readTflite with a string instead of bytes', () => {
-    const call = () => readTflite('model.tflite' as unknown as Uint8Array);
-    expect(call).toThrow(ArgumentError);
-    expect(call).toThrow('Expected Uint8Array for bytes but received "model.tflite" of type string');
+    expectError(
+      () => readTflite('model.tflite' as unknown as Uint8Array),
+      ArgumentError,
+      'Expected Uint8Array for bytes but received "model.tflite" of type string',
+    );
   });
 
   it('BAD CALL - readTflite with a numeric label', () => {
-    const call = () => readTflite(valid, { label: 7 as unknown as string });
-    expect(call).toThrow(ArgumentError);
-    expect(call).toThrow('Expected string for options.label but received 7 of type number');
+    expectError(
+      () => readTflite(valid, { label: 7 as unknown as string }),
+      ArgumentError,
+      'Expected string for options.label but received 7 of type number',
+    );
   });
 
   it('BAD CALL - readTfliteFile with an empty path', () => {
@@ -169,9 +173,11 @@ describe('bad input', () => {
   });
 
   it('EXPECTED FAILURE - readTfliteFile of a missing file', () => {
-    const call = () => readTfliteFile('/nonexistent/model.tflite');
-    expect(call).toThrow(FileIOError);
-    expect(call).toThrow(/^cannot read \/nonexistent\/model\.tflite: ENOENT/);
+    expectError(
+      () => readTfliteFile('/nonexistent/model.tflite'),
+      FileIOError,
+      /^cannot read \/nonexistent\/model\.tflite: ENOENT/,
+    );
   });
 
   function parseError(bytes: Uint8Array): ModelParseError {

@@ -4,6 +4,7 @@
 // `dla:1`) unless the user raises that device's concurrency.
 
 import {
+  BaseSession,
   checkOutputNames,
   DisposedError,
   type Session,
@@ -14,7 +15,7 @@ import {
 import type { ExecutionContext, TrtEngine } from '@edge/trt';
 
 /** A model running on TensorRT. Created by the trt backend's `load`. */
-export class TrtSession implements Session {
+export class TrtSession extends BaseSession implements Session {
   /** Always `trt`. */
   readonly backend: string = 'trt';
   readonly device: string;
@@ -26,17 +27,15 @@ export class TrtSession implements Session {
   readonly #free: ExecutionContext[] = [];
   readonly #all: ExecutionContext[] = [];
   readonly #waiting: ((c: ExecutionContext) => void)[] = [];
-  readonly #onClose: () => void;
-  #disposing: Promise<void> | undefined;
 
   /** @internal Use the backend's `load`. */
   constructor(engine: TrtEngine, detail: string, onClose: () => void) {
+    super(onClose);
     this.engine = engine;
     this.device = engine.device;
     this.detail = detail;
     this.inputs = engine.inputs;
     this.outputs = engine.outputs;
-    this.#onClose = onClose;
     const contexts = Math.max(1, engine.header.build.contexts);
     for (let i = 0; i < contexts; i++) {
       const c = engine.createContext();
@@ -66,7 +65,7 @@ export class TrtSession implements Session {
    * @throws {@link DisposedError} after `dispose`.
    */
   async run(feeds: Readonly<TensorMap>, options: SessionRunOptions = {}): Promise<TensorMap> {
-    if (this.#disposing) throw new DisposedError(`the TensorRT session of ${this.engine.source} is disposed`);
+    if (this.isDisposed) throw new DisposedError(`the TensorRT session of ${this.engine.source} is disposed`);
     const wanted = checkOutputNames(this.outputs, options.outputs);
     const context = await this.#take();
     let out: TensorMap;
@@ -79,21 +78,9 @@ export class TrtSession implements Session {
     return Object.fromEntries(wanted.map((n) => [n, out[n]!]));
   }
 
-  /** Frees the contexts once running inferences end, then the engine. */
-  dispose(): Promise<void> {
-    this.#disposing ??= (async () => {
-      try {
-        await Promise.all(this.#all.map((c) => c.dispose()));
-        this.engine.dispose();
-      } finally {
-        this.#onClose();
-      }
-    })();
-    return this.#disposing;
-  }
-
-  /** Same as {@link TrtSession.dispose}, for `await using`. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.dispose();
+  /** Frees the contexts once running inferences end, then the engine (`dispose` calls it). */
+  protected override async release(): Promise<void> {
+    await Promise.all(this.#all.map((c) => c.dispose()));
+    this.engine.dispose();
   }
 }

@@ -26,6 +26,9 @@ const resize = (attrs: Record<string, string>, scales: number[], opset = 13) =>
     initializers: [floatsOf('s', scales)],
     opset,
   });
+/** Resize nearest with asymmetric coordinates, the one nearest form DLA takes (with floor). */
+const nearestAsymmetric = (nearest_mode: string, scales: number[]) =>
+  resize({ mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode }, scales);
 function floatsOf(name: string, v: number[]) {
   return tensorFromArray(name, DataType.FLOAT, [v.length], Float32Array.from(v));
 }
@@ -176,16 +179,8 @@ const CASES: Case[] = [
   {
     what: 'Resize nearest: asymmetric + floor',
     targets: ['dla-orin-8.6', 'dla-xavier-8.5'],
-    meets: () =>
-      resize(
-        { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' },
-        [1, 1, 2, 2],
-      ),
-    breaks: () =>
-      resize(
-        { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'ceil' },
-        [1, 1, 2, 2],
-      ),
+    meets: () => nearestAsymmetric('floor', [1, 1, 2, 2]),
+    breaks: () => nearestAsymmetric('ceil', [1, 1, 2, 2]),
     rule: /nearest with \(asymmetric, floor\)/,
   },
   {
@@ -205,16 +200,8 @@ const CASES: Case[] = [
   {
     what: 'Resize nearest scales are integers 1..32, batch and channels 1',
     targets: ['dla-orin-8.6'],
-    meets: () =>
-      resize(
-        { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' },
-        [1, 1, 32, 32],
-      ),
-    breaks: () =>
-      resize(
-        { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' },
-        [1, 2, 1.5, 1.5],
-      ),
+    meets: () => nearestAsymmetric('floor', [1, 1, 32, 32]),
+    breaks: () => nearestAsymmetric('floor', [1, 2, 1.5, 1.5]),
     rule: /four scales/,
   },
   {

@@ -8,7 +8,7 @@ import * as ort from '@edge/backends-onnxruntime';
 import * as tflite from '@edge/backends-tflite';
 import * as trt from '@edge/backends-trt';
 import { ArgumentError, BACKEND_NAMES } from '@edge/core';
-import { MEDIAPIPE, OCR_MODELS, scratchDir } from '@edge/test-utils';
+import { expectError, MEDIAPIPE, OCR_MODELS, scratchDir } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
 import {
   CHECK_REPORT_SCHEMA_VERSION,
@@ -92,9 +92,9 @@ describe('a backend package that gives no tables', () => {
     expect(reg.absent).toEqual([
       '@edge/backends-not-there is not installed (npm install @edge/backends-not-there)',
     ]);
-    const call = () => pickTargets(['trt-8.6', 'edgetpu'], reg);
-    expect(call).toThrow(ArgumentError);
-    expect(call).toThrow(
+    expectError(
+      () => pickTargets(['trt-8.6', 'edgetpu'], reg),
+      ArgumentError,
       /^unknown target 'edgetpu'; known targets: trt-7\.0, trt-7\.1, .*, openvino-cpu, trt-7, trt-8, .*, jetpack-6\.2; not available here: @edge\/backends-not-there is not installed \(npm install @edge\/backends-not-there\)$/,
     );
   });

@@ -21,6 +21,7 @@ export {
   type TensorMap,
 } from './backend.js';
 export { BACKEND_NAMES, type BackendName, backendPackage, isModuleNotFound } from './backend-names.js';
+export { BaseSession } from './base-session.js';
 export {
   BENCH_RECORD_SCHEMA_VERSION,
   type BenchConfig,

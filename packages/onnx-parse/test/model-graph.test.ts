@@ -2,7 +2,7 @@
 // facts checked against the schema registry they were generated from.
 import { readFileSync } from 'node:fs';
 import { ArgumentError, type ModelGraphReader, toModelSource } from '@edge/core';
-import { OCR_MODELS, python } from '@edge/test-utils';
+import { expectError, OCR_MODELS, python } from '@edge/test-utils';
 import { describe, expect, it } from 'vitest';
 import {
   elementTypeOf,
@@ -46,9 +46,9 @@ describe('readOnnxGraph', () => {
   });
 
   it('BAD CALL - a TFLite source', () => {
-    const call = () => readOnnxGraph({ format: 'tflite', name: 'm.tflite', path: '/x/m.tflite' });
-    expect(call).toThrow(ArgumentError);
-    expect(call).toThrow(
+    expectError(
+      () => readOnnxGraph({ format: 'tflite', name: 'm.tflite', path: '/x/m.tflite' }),
+      ArgumentError,
       'Expected an ONNX model with a path or bytes for source: the ONNX graph reader reads ONNX models, and m.tflite is tflite',
     );
   });

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArgumentError, GraphError } from '@edge/core';
-import { OCR_MODELS, onnxCheck, scratchDir } from '@edge/test-utils';
+import { expectError, OCR_MODELS, onnxCheck, scratchDir } from '@edge/test-utils';
 import { expect, it } from 'vitest';
 import { floats, graph, model, node, value } from '../src/build.js';
 import { upgradeOpset } from '../src/edits/opset.js';
@@ -79,9 +79,9 @@ it('EXPECTED FAILURE - a Softmax over more than the last axis changes meaning at
     }),
     11,
   );
-  const call = () => upgradeOpset(m, 13);
-  expect(call).toThrow(GraphError);
-  expect(call).toThrow(
+  expectError(
+    () => upgradeOpset(m, 13),
+    GraphError,
     "cannot raise node 'sm' (Softmax) from opset 11 to 13: before opset 13 it normalises over axes 1.. of a rank-4 input together, from 13 over axis 1 alone",
   );
 });
@@ -104,7 +104,9 @@ it('EXPECTED FAILURE - Upsample and old models are refused by name', () => {
 });
 
 it('BAD CALL - upgradeOpset to an opset it does not know', () => {
-  const call = () => upgradeOpset(opset9(), 14);
-  expect(call).toThrow(ArgumentError);
-  expect(call).toThrow('Expected integer between 7 and 13 for target but received 14 of type number');
+  expectError(
+    () => upgradeOpset(opset9(), 14),
+    ArgumentError,
+    'Expected integer between 7 and 13 for target but received 14 of type number',
+  );
 });

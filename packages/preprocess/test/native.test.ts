@@ -275,72 +275,65 @@ describe('argument checks: one validator before every kernel (nothing reaches C+
   const expectArgumentError = (fn: () => unknown, message: string | RegExp): void =>
     expect(isEdgeError(expectError(fn, ArgumentError, message), 'EDGE_ARGUMENT')).toBe(true);
 
+  // Jobs that differ from base() in the fields given: what is wrong, those fields, the message.
+  const badJobs: [string, Partial<KernelJob>, string | RegExp][] = [
+    [
+      'srcChannels 2',
+      { srcChannels: 2 as 3 },
+      'Expected one of 1, 3, 4 for job.srcChannels but received 2 of type number',
+    ],
+    [
+      'a source shorter than its rows',
+      { src: new Uint8Array(100) },
+      'Expected at least 144 (srcHeight 6 rows of srcStride 24 bytes) for job.src.length but received 100 of type number',
+    ],
+    [
+      'srcRect reaching past the source',
+      { srcRect: { x: 4, y: 0, width: 5, height: 6 } },
+      'Expected positive integer of at most 4 for job.srcRect.width but received 5 of type number',
+    ],
+    [
+      'a fractional dstRect position',
+      { dstRect: { x: 0.5, y: 0, width: 4, height: 4 } },
+      /^Expected integer between -1048576 and 1048576 for job\.dstRect\.x but received 0\.5/,
+    ],
+    [
+      'a channel map entry the source does not have',
+      { channelMap: [0, 3, 1] },
+      'Expected integer between 0 and 2 for job.channelMap[1] but received 3 of type number',
+    ],
+    ['mul with the wrong count', { mul: [1, 1] }, /^Expected array of 3 finite numbers/],
+    [
+      'NaN in add',
+      { add: [0, Number.NaN, 0] },
+      'Expected finite number for job.add[1] but received NaN of type number',
+    ],
+    [
+      'dst of another element type than dtype',
+      { dst: new Uint8Array(48) },
+      'Expected Float32Array (the storage of float32) for job.dst but received Uint8Array of type object',
+    ],
+    ['no room at dstOffset', { dstOffset: 1 }, /for job\.dstOffset but received 1/],
+    [
+      'a zero quantScale',
+      { dtype: 'uint8', dst: new Uint8Array(48), quantScale: 0 },
+      'Expected positive finite number for job.quantScale but received 0 of type number',
+    ],
+    [
+      'an unknown interpolation',
+      { interpolation: 'cubic' as 'area' },
+      'Expected one of "bilinear", "nearest", "area" for job.interpolation but received "cubic" of type string',
+    ],
+  ];
+
   const kernels: [string, (job: KernelJob) => void][] = [
     ['runKernel', runKernel],
     ['runReferenceKernel', runReferenceKernel],
     ['native run', (job) => native().run(job)],
   ];
   describe.each(kernels)('%s', (_, run) => {
-    it('BAD CALL - srcChannels 2', () => {
-      expectArgumentError(
-        () => run({ ...base(), srcChannels: 2 as 3 }),
-        'Expected one of 1, 3, 4 for job.srcChannels but received 2 of type number',
-      );
-    });
-
-    it('BAD CALL - a source shorter than its rows', () => {
-      expectArgumentError(
-        () => run({ ...base(), src: new Uint8Array(100) }),
-        'Expected at least 144 (srcHeight 6 rows of srcStride 24 bytes) for job.src.length but received 100 of type number',
-      );
-    });
-
-    it('BAD CALL - srcRect reaching past the source', () => {
-      expectArgumentError(
-        () => run({ ...base(), srcRect: { x: 4, y: 0, width: 5, height: 6 } }),
-        'Expected positive integer of at most 4 for job.srcRect.width but received 5 of type number',
-      );
-    });
-
-    it('BAD CALL - a fractional dstRect position', () => {
-      expectArgumentError(
-        () => run({ ...base(), dstRect: { x: 0.5, y: 0, width: 4, height: 4 } }),
-        /^Expected integer between -1048576 and 1048576 for job\.dstRect\.x but received 0\.5/,
-      );
-    });
-
-    it('BAD CALL - a channel map entry the source does not have', () => {
-      expectArgumentError(
-        () => run({ ...base(), channelMap: [0, 3, 1] }),
-        'Expected integer between 0 and 2 for job.channelMap[1] but received 3 of type number',
-      );
-    });
-
-    it('BAD CALL - mul with the wrong count, NaN in add', () => {
-      expectArgumentError(() => run({ ...base(), mul: [1, 1] }), /^Expected array of 3 finite numbers/);
-      expectArgumentError(
-        () => run({ ...base(), add: [0, Number.NaN, 0] }),
-        'Expected finite number for job.add[1] but received NaN of type number',
-      );
-    });
-
-    it('BAD CALL - dst of another element type than dtype', () => {
-      expectArgumentError(
-        () => run({ ...base(), dst: new Uint8Array(48) }),
-        'Expected Float32Array (the storage of float32) for job.dst but received Uint8Array of type object',
-      );
-    });
-
-    it('BAD CALL - no room at dstOffset, a zero quantScale, an unknown interpolation', () => {
-      expectArgumentError(() => run({ ...base(), dstOffset: 1 }), /for job\.dstOffset but received 1/);
-      expectArgumentError(
-        () => run({ ...base(), dtype: 'uint8', dst: new Uint8Array(48), quantScale: 0 }),
-        'Expected positive finite number for job.quantScale but received 0 of type number',
-      );
-      expectArgumentError(
-        () => run({ ...base(), interpolation: 'cubic' as 'area' }),
-        'Expected one of "bilinear", "nearest", "area" for job.interpolation but received "cubic" of type string',
-      );
+    it.each(badJobs)('BAD CALL - %s', (_, fields, message) => {
+      expectArgumentError(() => run({ ...base(), ...fields }), message);
     });
 
     it('BAD CALL - dst sharing bytes with src', () => {

@@ -40,6 +40,17 @@ interface Recipe {
 
 const IMAGENET = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
 const base = { interpolation: 'bilinear', pad: 0, layout: 'nchw', dtype: 'float32' };
+/** PaddleOCR's recognizer and classifier recipe: 48 rows high, padded right to `width`, BGR, (x/255 - 0.5) / 0.5. */
+const paddleTextLine = (width: number): Recipe => ({
+  ...base,
+  mode: 'pad-right',
+  width,
+  height: 48,
+  color: 'bgr',
+  scale: 1 / 255,
+  mean: [0.5, 0.5, 0.5],
+  std: [0.5, 0.5, 0.5],
+});
 
 const SPECS: {
   name: string;
@@ -116,32 +127,14 @@ const SPECS: {
   {
     name: 'paddleocr-rec',
     spec: 'paddleocr-rec',
-    recipe: {
-      ...base,
-      mode: 'pad-right',
-      width: 320,
-      height: 48,
-      color: 'bgr',
-      scale: 1 / 255,
-      mean: [0.5, 0.5, 0.5],
-      std: [0.5, 0.5, 0.5],
-    },
+    recipe: paddleTextLine(320),
     photos: ['opencv/imageTextN.png', 'skimage/text.png', 'skimage/coffee.png'],
     tolerance: 1e-5,
   },
   {
     name: 'paddleocr-cls',
     spec: 'paddleocr-cls',
-    recipe: {
-      ...base,
-      mode: 'pad-right',
-      width: 192,
-      height: 48,
-      color: 'bgr',
-      scale: 1 / 255,
-      mean: [0.5, 0.5, 0.5],
-      std: [0.5, 0.5, 0.5],
-    },
+    recipe: paddleTextLine(192),
     photos: ['opencv/imageTextN.png', 'skimage/text.png', 'skimage/astronaut.png'],
     tolerance: 1e-5,
   },

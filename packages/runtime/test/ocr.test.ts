@@ -22,6 +22,10 @@ import { readingOrder } from '../src/ocr/reading-order.js';
 import { editDistance, type PageScore, scorePage, type TextPage, textPages } from './helpers/text-pages.js';
 
 const DICT = join(OCR_ASSETS, 'ppocr_keys_v1.txt');
+type XY = [x: number, y: number];
+const point = ([x, y]: XY) => ({ x, y });
+/** Four corners from [x, y] pairs, in the order given. */
+const quad = (a: XY, b: XY, c: XY, d: XY) => [point(a), point(b), point(c), point(d)] as const;
 
 let models: OcrPipeline;
 beforeAll(async () => {
@@ -226,34 +230,16 @@ describe('the pieces', () => {
       label: 'x',
     };
     const px = (x: number, y: number) => [...data.subarray((y * w + x) * 3, (y * w + x) * 3 + 3)];
-    const up = cropQuad(src, [
-      { x: 2, y: 1 },
-      { x: 9, y: 1 },
-      { x: 9, y: 5 },
-      { x: 2, y: 5 },
-    ]);
+    const up = cropQuad(src, quad([2, 1], [9, 1], [9, 5], [2, 5]));
     expect([up.width, up.height]).toEqual([7, 4]);
     expect([...up.data.subarray(0, 3)]).toEqual(px(2, 1));
     expect([...up.data.subarray((3 * 7 + 6) * 3, (3 * 7 + 6) * 3 + 3)]).toEqual(px(8, 4));
     // The same region given from its top-right corner round: 4 wide and 7 tall, so it is read
     // turned a quarter (np.rot90), which brings it back to 7 x 4, upside down.
-    const down = cropQuad(src, [
-      { x: 9, y: 1 },
-      { x: 9, y: 5 },
-      { x: 2, y: 5 },
-      { x: 2, y: 1 },
-    ]);
+    const down = cropQuad(src, quad([9, 1], [9, 5], [2, 5], [2, 1]));
     expect([down.width, down.height]).toEqual([7, 4]);
     expect([...down.data]).toEqual([...rotate180(up).data]);
-    const grown = growQuad(
-      [
-        { x: 10, y: 10 },
-        { x: 110, y: 10 },
-        { x: 110, y: 30 },
-        { x: 10, y: 30 },
-      ],
-      0.2,
-    );
+    const grown = growQuad(quad([10, 10], [110, 10], [110, 30], [10, 30]), 0.2);
     expect(grown.map((p) => [p.x, p.y])).toEqual([
       [6, 6],
       [114, 6],

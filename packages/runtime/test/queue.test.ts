@@ -9,12 +9,14 @@ import {
   FeedError,
   InferenceError,
   QueueFullError,
+  type Session,
   Tensor,
   TimeoutError,
 } from '@edge/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deviceStatus, loadModel, type Model, setDeviceConcurrency } from '../src/index.js';
-import { fakeBackend, overlap, rowsOf, tick } from './fake-backend.js';
+import { findBackend } from '../src/load/backends.js';
+import { type Fake, fakeBackend, overlap, rowsOf, tick } from './fake-backend.js';
 
 const BYTES = new Uint8Array([0]);
 const models: Model[] = [];
@@ -28,6 +30,17 @@ async function load(fake: ReturnType<typeof fakeBackend>, options: Parameters<ty
 afterEach(async () => {
   await Promise.all(models.splice(0).map((m) => m.dispose()));
 });
+
+/** The fake's backend with the `run` of every session it loads replaced: an engine that fails. */
+function withRun(fake: Fake, run: Session['run']): Backend {
+  return {
+    ...fake.backend,
+    load: async (source, options) => {
+      const s = await fake.backend.load(source, options);
+      return { ...s, run, dispose: s.dispose, [Symbol.asyncDispose]: s[Symbol.asyncDispose] };
+    },
+  };
+}
 
 function values(t: Tensor | undefined): number[] {
   return Array.from(t!.data as Float32Array);
@@ -274,18 +287,9 @@ describe('lifecycle', () => {
 
   it('an engine failure rejects every request of the batch with its error', async () => {
     const fake = fakeBackend({ device: 'cpu:fail' });
-    const failing = { ...fake.backend };
-    failing.load = async (source, options) => {
-      const s = await fake.backend.load(source, options);
-      return {
-        ...s,
-        run: async () => {
-          throw new InferenceError('engine fell over');
-        },
-        dispose: s.dispose,
-        [Symbol.asyncDispose]: s[Symbol.asyncDispose],
-      };
-    };
+    const failing = withRun(fake, async () => {
+      throw new InferenceError('engine fell over');
+    });
     const model = await loadModel(BYTES, { backends: [failing], batching: true });
     models.push(model);
     const results = await Promise.allSettled([model.run(rowsOf(1)), model.run(rowsOf(2))]);
@@ -297,50 +301,37 @@ describe('lifecycle', () => {
 });
 
 describe('backend discovery', () => {
-  it('a backend package that is not installed is a typed skip reason, not a crash', async () => {
-    const { findBackend } = await import('../src/load/backends.js');
-    expect(await findBackend('x', '@edge/backends-not-there', undefined)).toEqual({
-      skip: {
-        backend: 'x',
-        kind: 'not-installed',
-        reason: '@edge/backends-not-there is not installed (npm install @edge/backends-not-there)',
-      },
-    });
+  it.each([
+    {
+      title: 'a backend package that is not installed is a typed skip reason, not a crash',
+      backend: 'x',
+      pkg: '@edge/backends-not-there',
+      kind: 'not-installed',
+      reason: '@edge/backends-not-there is not installed (npm install @edge/backends-not-there)',
+    },
+    {
+      title: 'EXPECTED FAILURE - a package without createBackend is a skip reason naming it',
+      backend: 'core',
+      pkg: '@edge/core',
+      kind: 'unavailable',
+      reason: '@edge/core exports no createBackend (a version older than this runtime?)',
+    },
+  ])('$title', async ({ backend, pkg, kind, reason }) => {
+    expect(await findBackend(backend, pkg, undefined)).toEqual({ skip: { backend, kind, reason } });
   });
 
   it('the TensorRT backend without TensorRT: found, and unavailable with what is missing', async () => {
-    const { findBackend } = await import('../src/load/backends.js');
     const found = await findBackend('trt', '@edge/backends-trt', undefined);
     expect('backend' in found && found.backend.name).toBe('trt');
     const availability = await (found as { backend: Backend }).backend.available();
     expect(availability).toEqual({ ok: false, reason: expect.stringMatching(/^TensorRT cannot run here: /) });
   });
 
-  it('EXPECTED FAILURE - a package without createBackend is a skip reason naming it', async () => {
-    const { findBackend } = await import('../src/load/backends.js');
-    expect(await findBackend('core', '@edge/core', undefined)).toEqual({
-      skip: {
-        backend: 'core',
-        kind: 'unavailable',
-        reason: '@edge/core exports no createBackend (a version older than this runtime?)',
-      },
-    });
-  });
-
   it('a session whose run throws synchronously gives the device back', async () => {
     const fake = fakeBackend({ device: 'gpu:throws' });
-    const throwing = { ...fake.backend };
-    throwing.load = async (source, options) => {
-      const s = await fake.backend.load(source, options);
-      return {
-        ...s,
-        run: () => {
-          throw new InferenceError('sync failure');
-        },
-        dispose: s.dispose,
-        [Symbol.asyncDispose]: s[Symbol.asyncDispose],
-      };
-    };
+    const throwing = withRun(fake, () => {
+      throw new InferenceError('sync failure');
+    });
     const model = await load({ ...fake, backend: throwing });
     await expect(model.run(rowsOf(1))).rejects.toThrow('sync failure');
     await expect(model.run(rowsOf(2))).rejects.toThrow('sync failure');

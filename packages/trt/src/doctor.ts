@@ -40,6 +40,12 @@ function missingFix(status: TrtStatus, prefix: string): string | undefined {
   return m ? `blocks ${m.blocks}; fix: ${m.fix}` : undefined;
 }
 
+/** Where a library was found, with its version when known, or that it was not. */
+function libraryLine(library: string, path: string | null, version?: string | null): string {
+  if (!path) return `${library} not found`;
+  return version ? `${path} (${version})` : path;
+}
+
 function check(name: string, ok: boolean, found: string, fix: string | undefined): DoctorCheck {
   return ok || fix === undefined ? { name, ok, found } : { name, ok, found, fix };
 }
@@ -87,23 +93,19 @@ export function trtDoctor(options: DoctorOptions = {}): DoctorReport {
     check(
       'CUDA runtime',
       lib.cudart.path !== null,
-      lib.cudart.path
-        ? `${lib.cudart.path}${v.cudaRuntime ? ` (${v.cudaRuntime})` : ''}`
-        : 'libcudart not found',
+      libraryLine('libcudart', lib.cudart.path, v.cudaRuntime),
       missingFix(status, 'libcudart'),
     ),
     check(
       'TensorRT',
       lib.nvinfer.path !== null,
-      lib.nvinfer.path
-        ? `${lib.nvinfer.path}${v.tensorrt ? ` (${v.tensorrt})` : ''}`
-        : 'libnvinfer not found',
+      libraryLine('libnvinfer', lib.nvinfer.path, v.tensorrt),
       missingFix(status, 'libnvinfer') ?? missingFix(status, 'a TensorRT the addon'),
     ),
     check(
       'ONNX parser',
       lib.nvonnxparser.path !== null,
-      lib.nvonnxparser.path ?? 'libnvonnxparser not found',
+      libraryLine('libnvonnxparser', lib.nvonnxparser.path),
       missingFix(status, 'libnvonnxparser'),
     ),
     check(

@@ -14,6 +14,14 @@ import { reluModel } from './helpers/models.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'trtexec');
 const log = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
+/** Statistics as trtexec 7 and the pasted summaries print them: min, max, mean, median, 99th percentile. */
+const stats99 = (min: number, max: number, mean: number, median: number, p99: number) => ({
+  min,
+  max,
+  mean,
+  median,
+  percentiles: { '99': p99 },
+});
 
 describe('trtexecCommand', () => {
   const det = readModelFacts(OCR_MODELS.det);
@@ -130,20 +138,8 @@ describe('parseTrtexecLog', () => {
   it('TensorRT 7 blocks: host latency, GPU compute, enqueue without a mean, the 0 qps bug', () => {
     const r = parseTrtexecLog(log('trt-7.1-legacy.log'));
     expect(r.producer).toBe('trtexec');
-    expect(r.latency).toEqual({
-      min: 3.04846,
-      max: 4.41943,
-      mean: 3.09519,
-      median: 3.08911,
-      percentiles: { '99': 3.24121 },
-    });
-    expect(r.stages.compute).toEqual({
-      min: 2.76611,
-      max: 4.12744,
-      mean: 2.80617,
-      median: 2.80029,
-      percentiles: { '99': 2.95117 },
-    });
+    expect(r.latency).toEqual(stats99(3.04846, 4.41943, 3.09519, 3.08911, 3.24121));
+    expect(r.stages.compute).toEqual(stats99(2.76611, 4.12744, 2.80617, 2.80029, 2.95117));
     // trtexec 7 printed no mean for the enqueue time: no statistics rather than made-up ones.
     expect(r.stages.enqueue).toBeUndefined();
     expect(r.throughputQps).toBeUndefined();
@@ -164,20 +160,8 @@ describe('parseTrtexecLog', () => {
 
   it('a summary pasted without prefixes, with missing "=" and lines run together', () => {
     const r = parseTrtexecLog(log('pasted-collapsed.txt'), 'issue.txt');
-    expect(r.latency).toEqual({
-      min: 5.31204,
-      max: 6.22705,
-      mean: 5.87142,
-      median: 5.95215,
-      percentiles: { '99': 6.11963 },
-    });
-    expect(r.stages.deviceToHost).toEqual({
-      min: 1.29346,
-      max: 1.57666,
-      mean: 1.46899,
-      median: 1.47754,
-      percentiles: { '99': 1.51123 },
-    });
+    expect(r.latency).toEqual(stats99(5.31204, 6.22705, 5.87142, 5.95215, 6.11963));
+    expect(r.stages.deviceToHost).toEqual(stats99(1.29346, 1.57666, 1.46899, 1.47754, 1.51123));
     expect([r.durationS, r.totalComputeS]).toEqual([3.04733, 1.86281]);
   });
 

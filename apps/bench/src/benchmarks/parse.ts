@@ -21,6 +21,7 @@ import { type MemoryProbe, probeMemory } from '../harness/memory.js';
 import { resolveFromBench } from '../harness/paths.js';
 import { pythonInterpreter, runPython } from '../harness/python.js';
 import { ratio } from '../harness/ratio.js';
+import { emptyResult } from '../harness/result.js';
 import { summarize, type Timing, time, timeEach, timingFigure } from '../harness/timing.js';
 import type {
   Baseline,
@@ -28,8 +29,6 @@ import type {
   Benchmark,
   BenchResult,
   Figure,
-  Group,
-  Ratio,
   RepetitionOptions,
 } from '../harness/types.js';
 import { convStackName, ensureConvStackModel } from '../models/conv-stack.js';
@@ -272,7 +271,7 @@ async function onnxProtoFigures(
   proto: Extract<OnnxProto, { ok: true }>,
   warm: { structureOnly: Figure; onnxProto: Timing },
   parseModule: string,
-  out: { figures: Figure[]; baselines: Baseline[]; ratios: Ratio[]; notes: string[] },
+  out: BenchResult,
 ): Promise<Record<string, unknown>> {
   const g = s.name;
   const { runs } = ctx.repetitions;
@@ -338,12 +337,9 @@ async function onnxProtoFigures(
 }
 
 async function run(ctx: BenchContext): Promise<BenchResult> {
-  const notes: string[] = [];
+  const result = emptyResult();
+  const { groups, figures, baselines, ratios, notes } = result;
   const list = subjects(ctx, notes);
-  const figures: Figure[] = [];
-  const baselines: Baseline[] = [];
-  const ratios: Ratio[] = [];
-  const groups: Group[] = [];
   const details: Record<string, unknown> = {};
   const python = pythonInterpreter(ctx.env);
   const { warmup, runs } = ctx.repetitions;
@@ -486,9 +482,8 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
     );
 
     if (onnxProto.ok && protoWarm) {
-      const out = { figures, baselines, ratios, notes };
       const warm = { structureOnly, onnxProto: protoWarm };
-      details[`${g}.coldSamplesMs`] = await onnxProtoFigures(ctx, s, onnxProto, warm, parseModule, out);
+      details[`${g}.coldSamplesMs`] = await onnxProtoFigures(ctx, s, onnxProto, warm, parseModule, result);
     }
 
     ratios.push(
@@ -560,7 +555,7 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
   if (pythonReason !== undefined) {
     notes.push(`python baseline unavailable: ${pythonReason}; ratios against onnx.load are omitted`);
   }
-  return { groups, figures, baselines, ratios, notes, details };
+  return { ...result, details };
 }
 
 /** The `parse` benchmark (see the file header). */

@@ -15,15 +15,8 @@ import { encodeImage } from '@edge/preprocess';
 import { arm64Command, findArm64Node } from '@edge/tooling/arm64';
 import { benchPackageDir } from '../harness/paths.js';
 import { ratio } from '../harness/ratio.js';
-import type {
-  Baseline,
-  BenchContext,
-  Benchmark,
-  BenchResult,
-  Figure,
-  Group,
-  Ratio,
-} from '../harness/types.js';
+import { emptyResult } from '../harness/result.js';
+import type { Baseline, BenchContext, Benchmark, BenchResult, Figure } from '../harness/types.js';
 import { ppocrModelPath } from '../models/ppocr.js';
 
 const GNU_TIME = '/usr/bin/time';
@@ -120,11 +113,8 @@ function cliPath(): string {
 async function run(ctx: BenchContext): Promise<BenchResult> {
   if (!existsSync(GNU_TIME))
     throw new UnavailableError(`${GNU_TIME} (GNU time) is missing: install the Debian package 'time'`);
-  const notes: string[] = [];
-  const figures: Figure[] = [];
-  const baselines: Baseline[] = [];
-  const ratios: Ratio[] = [];
-  const groups: Group[] = [];
+  const result = emptyResult();
+  const { groups, figures, baselines, ratios, notes } = result;
   const cli = cliPath();
   const models =
     ctx.modelPath !== undefined
@@ -197,7 +187,7 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
     'each command runs in a fresh process; peak RSS includes Node itself (the bare Node line) and, for preprocess, sharp/libvips',
     'target: at most 12.5 % (512 MiB) of a 4 GB Jetson Nano per command, leaving the rest to the OS, CUDA and the engine',
   );
-  return { groups, figures, baselines, ratios, notes };
+  return result;
 }
 
 /** The `peak-rss` benchmark. */

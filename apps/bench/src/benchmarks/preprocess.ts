@@ -11,16 +11,9 @@ import { nativeKernelStatus } from '@edge/preprocess';
 import { type KernelJob, loadNativeKernel, runKernel, runReferenceKernel } from '@edge/preprocess/kernel';
 import { pythonInterpreter, runPython } from '../harness/python.js';
 import { ratio } from '../harness/ratio.js';
+import { emptyResult } from '../harness/result.js';
 import { summarize, type Timing, timeEach, timingFigure } from '../harness/timing.js';
-import type {
-  Baseline,
-  BenchContext,
-  Benchmark,
-  BenchResult,
-  Figure,
-  Group,
-  Ratio,
-} from '../harness/types.js';
+import type { Baseline, BenchContext, Benchmark, BenchResult, Figure } from '../harness/types.js';
 
 const FRAME = { width: 1920, height: 1080 };
 const BATCH = 8;
@@ -235,11 +228,8 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 }
 
 async function run(ctx: BenchContext): Promise<BenchResult> {
-  const notes: string[] = [];
-  const figures: Figure[] = [];
-  const baselines: Baseline[] = [];
-  const ratios: Ratio[] = [];
-  const groups: Group[] = [];
+  const result = emptyResult();
+  const { groups, figures, baselines, ratios, notes } = result;
   const details: Record<string, unknown> = {};
   const { warmup, runs } = ctx.repetitions;
 
@@ -440,7 +430,7 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
     'details.<group>.maxAbsDiff holds the largest difference between the outputs (OpenCV vs fused TypeScript ' +
       'included): every implementation computes the same tensor',
   );
-  return { groups, figures, baselines, ratios, notes, details };
+  return { ...result, details };
 }
 
 /** The `preprocess` benchmark (see the file header). */

@@ -271,20 +271,17 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
       "activationType: 'uint8', minimums",
     );
     const best = choice.activationType === 'uint8' ? u8 : q8;
+    // Milliseconds per image over a pass through the calibration images.
+    const perImage = (pass: { elapsedMs: number; samples: number }) =>
+      ({ value: pass.elapsedMs / pass.samples, unit: 'ms', group: GROUP, runs: pass.samples }) as const;
     const calibration: Figure = {
       name: 'calibration per image (the tensors the QDQ rewrite reads exposed, histograms streamed)',
-      value: stats.elapsedMs / stats.samples,
-      unit: 'ms',
-      group: GROUP,
-      runs: stats.samples,
+      ...perImage(stats),
       detail: `${stats.tensors.size} tensors (of ${calibrationTensors(model).length} float tensors), ${stats.samples} images, ${kernelNote()}; percentile ranges then took ${calibrated.rangesMs.toFixed(0)} ms in all`,
     };
     const inference: Baseline = {
       name: 'FP32 inference per image (same images, nothing exposed)',
-      value: plain.elapsedMs / plain.samples,
-      unit: 'ms',
-      group: GROUP,
-      runs: plain.samples,
+      ...perImage(plain),
       source: 'onnxruntime-node CPU',
     };
     const rss10: Baseline = {

@@ -134,20 +134,15 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
     );
     const paired = pairedMedian(t.model.samples, t.bare.samples);
     const pairedSession = pairedMedian(t.session.samples, t.bare.samples);
-    const modelPaired: Figure = {
-      name: 'model.run, paired estimate',
-      value: t.bare.median + paired,
+    const pairedFigure = (name: string, call: string, difference: number): Figure => ({
+      name: `${name}, paired estimate`,
+      value: t.bare.median + difference,
       unit: 'ms',
       group: GROUP,
-      detail: 'bare median + median of (model.run - bare run) over rounds',
-    };
-    const sessionPaired: Figure = {
-      name: 'backend session.run, paired estimate',
-      value: t.bare.median + pairedSession,
-      unit: 'ms',
-      group: GROUP,
-      detail: 'bare median + median of (session.run - bare run) over rounds',
-    };
+      detail: `bare median + median of (${call} - bare run) over rounds`,
+    });
+    const modelPaired = pairedFigure('model.run', 'model.run', paired);
+    const sessionPaired = pairedFigure('backend session.run', 'session.run', pairedSession);
     const runtimeCost: Figure = {
       name: 'runtime cost per call on a no-op engine (model.run - session.run)',
       value: n.model.median - n.session.median,

@@ -9,16 +9,9 @@ import { readTflite, readTfliteFile } from '@edge/backends-tflite';
 import { FileIOError } from '@edge/core';
 import { resolveFromBench } from '../harness/paths.js';
 import { ratio } from '../harness/ratio.js';
+import { emptyResult } from '../harness/result.js';
 import { timeEach, timingFigure } from '../harness/timing.js';
-import type {
-  Baseline,
-  BenchContext,
-  Benchmark,
-  BenchResult,
-  Figure,
-  Group,
-  Ratio,
-} from '../harness/types.js';
+import type { Baseline, BenchContext, Benchmark, BenchResult } from '../harness/types.js';
 
 interface Subject {
   name: string;
@@ -66,11 +59,8 @@ function subjects(ctx: BenchContext, notes: string[]): Subject[] {
 }
 
 async function run(ctx: BenchContext): Promise<BenchResult> {
-  const notes: string[] = [];
-  const figures: Figure[] = [];
-  const baselines: Baseline[] = [];
-  const ratios: Ratio[] = [];
-  const groups: Group[] = [];
+  const result = emptyResult();
+  const { groups, figures, baselines, ratios, notes } = result;
   const { warmup, runs } = ctx.repetitions;
   for (const s of subjects(ctx, notes)) {
     ctx.signal.throwIfAborted();
@@ -99,7 +89,7 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
     ratios.push(ratio('decode / file read', decode, fileRead));
   }
   notes.push('warm medians; the decode starts from bytes already in memory, the file read is for scale');
-  return { groups, figures, baselines, ratios, notes };
+  return result;
 }
 
 /** The `tflite-read` benchmark. */

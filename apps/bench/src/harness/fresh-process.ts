@@ -2,7 +2,7 @@
 // code before V8 has compiled it, as every CLI call does. The script times what it measures
 // itself and prints one JSON object; the wall time of the whole process comes with it.
 
-import { spawn } from 'node:child_process';
+import { lastLine, runChild, tail } from './child.js';
 
 /** What {@link runFreshProcess} returns: the script's JSON and the process's wall time. */
 export interface FreshProcessResult<T> {
@@ -26,32 +26,17 @@ export interface FreshProcessOptions {
  *
  * @throws Error when the process fails or prints no JSON (with the end of its stderr).
  */
-export function runFreshProcess<T>(
+export async function runFreshProcess<T>(
   script: string,
   args: readonly string[],
   options: FreshProcessOptions = {},
 ): Promise<FreshProcessResult<T>> {
-  return new Promise((resolve, reject) => {
-    const start = process.hrtime.bigint();
-    const child = spawn(process.execPath, [...(options.nodeOptions ?? []), '-e', script, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      signal: options.signal,
-      timeout: options.timeoutMs ?? 120_000,
-    });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const processMs = Number(process.hrtime.bigint() - start) / 1e6;
-      const line = out.trim().split('\n').pop() ?? '';
-      if (code !== 0 || !line.startsWith('{')) {
-        const tail = err.trim().split('\n').slice(-3).join(' | ');
-        reject(new Error(`fresh process failed (exit ${code}): ${tail}`));
-        return;
-      }
-      resolve({ value: JSON.parse(line) as T, processMs });
-    });
+  const run = await runChild(process.execPath, [...(options.nodeOptions ?? []), '-e', script, ...args], {
+    signal: options.signal,
+    timeoutMs: options.timeoutMs ?? 120_000,
   });
+  const line = lastLine(run.stdout);
+  if (run.code !== 0 || !line.startsWith('{'))
+    throw new Error(`fresh process failed (exit ${run.code}): ${tail(run.stderr, 3)}`);
+  return { value: JSON.parse(line) as T, processMs: run.ms };
 }

@@ -1,7 +1,7 @@
 // Python baselines run with Debian's interpreter, which has python3-onnx and numpy (installed by
 // scripts/test-data.sh). The `python3` first on PATH may be another interpreter without them.
 
-import { spawn } from 'node:child_process';
+import { type ChildRun, lastLine, runChild, tail } from './child.js';
 
 /** Debian's python3: the one python3-onnx installs into. */
 export const DEBIAN_PYTHON = '/usr/bin/python3';
@@ -31,42 +31,34 @@ export interface RunPythonOptions {
  * stdout. A script reports a missing module by printing `{"error": "..."}`. Never throws for a
  * missing interpreter or module: a benchmark then reports its own figures without this baseline.
  */
-export function runPython<T>(
+export async function runPython<T>(
   script: string,
   args: string[],
   options: RunPythonOptions = {},
 ): Promise<PythonOutcome<T>> {
   const python = options.python ?? DEBIAN_PYTHON;
-  return new Promise((resolve) => {
-    const child = spawn(python, ['-c', script, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+  let run: ChildRun;
+  try {
+    run = await runChild(python, ['-c', script, ...args], {
       signal: options.signal,
-      timeout: options.timeoutMs ?? 300_000,
+      timeoutMs: options.timeoutMs ?? 300_000,
     });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      const why = e.code === 'ENOENT' ? `${python} not found` : `${python} could not run: ${e.message}`;
-      resolve({ ok: false, reason: `${why} (install python3-onnx with scripts/test-data.sh)` });
-    });
-    child.on('close', (code) => {
-      const line = out.trim().split('\n').pop() ?? '';
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(line);
-      } catch {
-        const tail = err.trim().split('\n').slice(-2).join(' | ');
-        resolve({
-          ok: false,
-          reason: `${python} exited with ${code} without a result: ${tail || '(no output)'}`,
-        });
-        return;
-      }
-      const error = (parsed as { error?: unknown }).error;
-      if (typeof error === 'string') resolve({ ok: false, reason: `${python}: ${error}` });
-      else resolve({ ok: true, value: parsed as T });
-    });
-  });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? `${python} not found` : `${python} could not run: ${(e as Error).message}`;
+    return { ok: false, reason: `${why} (install python3-onnx with scripts/test-data.sh)` };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(lastLine(run.stdout));
+  } catch {
+    return {
+      ok: false,
+      reason: `${python} exited with ${run.code} without a result: ${tail(run.stderr, 2) || '(no output)'}`,
+    };
+  }
+  const error = (parsed as { error?: unknown }).error;
+  if (typeof error === 'string') return { ok: false, reason: `${python}: ${error}` };
+  return { ok: true, value: parsed as T };
 }

@@ -4,6 +4,7 @@ import { writeFileAtomic } from '@edge/core';
 import { loadOcr, type OcrModelFiles, type OcrOptions, ocr, writeResultImage } from '@edge/runtime';
 import { type Command, type Io, parse, UsageError } from '../command.js';
 import { interruptible } from '../interrupt.js';
+import { numberFlag } from './number-flag.js';
 import { namesFor, outFolder } from './out-folder.js';
 
 const USAGE = `usage: edge ocr <image...> [options]
@@ -44,15 +45,6 @@ function bundledModels(): OcrModelFiles | undefined {
   }
 }
 
-function number(flag: string, text: unknown, integer: boolean): number | undefined {
-  if (text === undefined) return undefined;
-  const v = Number(text);
-  if (String(text).trim() === '' || !Number.isFinite(v) || (integer && (!Number.isInteger(v) || v < 1))) {
-    throw new UsageError(`${flag} expects ${integer ? 'a positive integer' : 'a number'}, got '${text}'`);
-  }
-  return v;
-}
-
 /** `edge ocr`: the text of images, line by line. */
 export const ocrCommand: Command = {
   name: 'ocr',
@@ -79,8 +71,8 @@ export const ocrCommand: Command = {
       ...(values['no-cls'] ? {} : { cls: pick('cls', bundled?.cls as string | undefined) }),
       dictionary: pick('dict', bundled?.dictionary as string | undefined),
     };
-    const minConfidence = number('--min-confidence', values['min-confidence'], false);
-    const batchSize = number('--batch', values.batch, true);
+    const minConfidence = numberFlag('--min-confidence', values['min-confidence'], false);
+    const batchSize = numberFlag('--batch', values.batch, true);
     const backends = (values.backend as string | undefined)?.split(',').map((s) => s.trim());
     const out = values.out === undefined ? undefined : outFolder(values.out as string);
 

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { FileIOError, writeFileAtomic } from '@edge/core';
+import { writeFileAtomic } from '@edge/core';
 import {
   type ColorMapName,
   decodeNpy,
@@ -14,6 +13,7 @@ import {
   type TensorImageKind,
 } from '@edge/preprocess';
 import { type Command, type Io, parse, UsageError } from '../command.js';
+import { readNamedFile } from '../read-file.js';
 
 const USAGE = `usage: edge postprocess <tensor.npy> --out image.png [options]
 
@@ -71,17 +71,7 @@ export const postprocessCommand: Command = {
     if (!['.png', '.jpg', '.jpeg'].includes(ext))
       throw new UsageError(`--out must end in .png, .jpg or .jpeg, got '${out}'`);
     const path = positionals[0]!;
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(path);
-    } catch (e) {
-      throw new FileIOError(
-        `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-        path,
-        { cause: e },
-      );
-    }
-    const tensor = decodeNpy(bytes, path);
+    const tensor = decodeNpy(readNamedFile(path), path);
     const str = (k: string) => values[k] as string | undefined;
     const one = (flag: string) => (str(flag) === undefined ? undefined : nums(`--${flag}`, str(flag)!)[0]!);
     const perChannel = (flag: string) => {

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { FileIOError, formatShape, formatTable, writeFileAtomic } from '@edge/core';
+import { formatShape, formatTable, writeFileAtomic } from '@edge/core';
 import { type Box, encodeNpy, PRESET_NAMES, type PresetName } from '@edge/preprocess';
 import {
   DRAWABLE_TASKS,
@@ -12,6 +11,8 @@ import {
   writeResultImage,
 } from '@edge/runtime';
 import { type Command, type Io, parse, UsageError } from '../command.js';
+import { readNamedFile } from '../read-file.js';
+import { numberFlag } from './number-flag.js';
 import { namesFor, outFolder } from './out-folder.js';
 
 const USAGE = `usage: edge run <model> <image...> [options]
@@ -141,31 +142,12 @@ function config(task: TaskName | undefined, values: Record<string, unknown>): Re
   const cfg: Record<string, unknown> = {};
   const labelsFile = values.labels as string | undefined;
   if (labelsFile !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(labelsFile, 'utf8');
-    } catch (e) {
-      throw new FileIOError(
-        `${labelsFile}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-        labelsFile,
-        {
-          cause: e,
-        },
-      );
-    }
+    const text = readNamedFile(labelsFile).toString('utf8');
     cfg.labels = text.split(/\r?\n/).filter((l, i, all) => l !== '' || i < all.length - 1);
   }
-  const num = (flag: string, text: string | undefined, integer: boolean): number | undefined => {
-    if (text === undefined) return undefined;
-    const v = Number(text);
-    if (text.trim() === '' || !Number.isFinite(v) || (integer && (!Number.isInteger(v) || v < 1))) {
-      throw new UsageError(`${flag} expects ${integer ? 'a positive integer' : 'a number'}, got '${text}'`);
-    }
-    return v;
-  };
-  const topK = num('--top-k', values['top-k'] as string | undefined, true);
+  const topK = numberFlag('--top-k', values['top-k'], true);
   if (topK !== undefined) cfg.topK = topK;
-  const threshold = num('--threshold', values.threshold as string | undefined, false);
+  const threshold = numberFlag('--threshold', values.threshold, false);
   if (threshold !== undefined) {
     const key =
       task === 'text'

@@ -1,6 +1,7 @@
 // One TFLite interpreter (tfjs-tflite's wasm runner) behind the core Session contract.
 
 import {
+  BaseSession,
   checkFeeds,
   checkOutputNames,
   DisposedError,
@@ -31,7 +32,7 @@ export interface TfliteSessionParts {
  * Created by the backend's `load`; implements the core `Session` contract. Inference is
  * synchronous inside the wasm module, so runs of one session never overlap.
  */
-export class TfliteSession implements Session {
+export class TfliteSession extends BaseSession implements Session {
   /** Always `tflite`. */
   readonly backend: string = 'tflite';
   /** Always `cpu`. */
@@ -42,17 +43,15 @@ export class TfliteSession implements Session {
   readonly #web: TfliteWeb;
   readonly #runner: TfliteWebRunner;
   readonly #model: string;
-  readonly #onClose: () => void;
   readonly #runnerInputs: readonly TfliteWebTensorInfo[];
   readonly #runnerOutputs: readonly TfliteWebTensorInfo[];
-  #disposed: Promise<void> | undefined;
 
   /** @internal Use the backend's `load`. */
   constructor(parts: TfliteSessionParts) {
+    super(parts.onClose);
     this.#web = parts.web;
     this.#runner = parts.runner;
     this.#model = parts.model;
-    this.#onClose = parts.onClose;
     this.detail = parts.detail;
     this.inputs = Object.freeze([...parts.inputs]);
     this.outputs = Object.freeze([...parts.outputs]);
@@ -72,7 +71,7 @@ export class TfliteSession implements Session {
    * @throws {@link DisposedError} after {@link TfliteSession.dispose}.
    */
   async run(feeds: Readonly<TensorMap>, options: SessionRunOptions = {}): Promise<TensorMap> {
-    if (this.#disposed) throw new DisposedError(`the tflite session of ${this.#model} is disposed`);
+    if (this.isDisposed) throw new DisposedError(`the tflite session of ${this.#model} is disposed`);
     checkFeeds(this.inputs, feeds);
     const wanted = checkOutputNames(this.outputs, options.outputs);
     this.inputs.forEach((info, i) => {
@@ -98,29 +97,14 @@ export class TfliteSession implements Session {
     return out;
   }
 
-  /**
-   * Frees the interpreter and its copy of the model in the wasm heap; later `run` calls reject
-   * with {@link DisposedError}. Calling it again returns the same promise.
-   */
-  dispose(): Promise<void> {
-    this.#disposed ??= (async () => {
-      try {
-        for (const info of [...this.#runnerInputs, ...this.#runnerOutputs]) deleteHandle(info);
-        this.#runner.cleanUp();
-      } finally {
-        this.#onClose();
-      }
-    })();
-    return this.#disposed;
-  }
-
-  /** Same as {@link TfliteSession.dispose}, for `await using`. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.dispose();
+  /** Frees the interpreter and its copy of the model in the wasm heap (`dispose` calls it). */
+  protected override async release(): Promise<void> {
+    for (const info of [...this.#runnerInputs, ...this.#runnerOutputs]) deleteHandle(info);
+    this.#runner.cleanUp();
   }
 
   /** A short summary such as `TfliteSession(cpu, face_detection_short_range.tflite)`. */
-  toString(): string {
+  override toString(): string {
     return `TfliteSession(cpu, ${this.#model})`;
   }
 }

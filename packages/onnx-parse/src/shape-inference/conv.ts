@@ -51,15 +51,23 @@ function slidingSize(input: Dim, w: Window, k: number, ceilMode: boolean): Dim {
   return out;
 }
 
-function conv(ctx: OpContext): ValueType {
-  const x = ctx.input(0);
+/** The shapes of X and W of a Conv or ConvTranspose (equal ranks of at least 3) and its kernel size. */
+function convOperands(
+  ctx: OpContext,
+  op: string,
+): { xs: Dim[]; ws: Dim[]; spatial: number; kernel: number[] } {
   const xs = ctx.shape(0);
   const ws = ctx.shape(1);
-  if (xs.length < 3 || ws.length !== xs.length) fail('Conv needs X and W of equal rank >= 3');
-  const spatial = xs.length - 2;
+  if (xs.length < 3 || ws.length !== xs.length) fail(`${op} needs X and W of equal rank >= 3`);
   const kernel =
     attrInts(ctx.node, 'kernel_shape') ?? ws.slice(2).map((d) => (typeof d === 'number' ? d : -1));
   if (kernel.some((k) => k < 1)) fail('kernel size unknown');
+  return { xs, ws, spatial: xs.length - 2, kernel };
+}
+
+function conv(ctx: OpContext): ValueType {
+  const x = ctx.input(0);
+  const { xs, ws, spatial, kernel } = convOperands(ctx, 'Conv');
   const w = windowOf(ctx, spatial, kernel);
   const out: Dim[] = [xs[0]!, ws[0]!];
   for (let k = 0; k < spatial; k++) out.push(slidingSize(xs[k + 2]!, w, k, false));
@@ -68,16 +76,10 @@ function conv(ctx: OpContext): ValueType {
 
 function convTranspose(ctx: OpContext): ValueType {
   const x = ctx.input(0);
-  const xs = ctx.shape(0);
-  const ws = ctx.shape(1);
-  if (xs.length < 3 || ws.length !== xs.length) fail('ConvTranspose needs X and W of equal rank >= 3');
-  const spatial = xs.length - 2;
+  const { xs, ws, spatial, kernel } = convOperands(ctx, 'ConvTranspose');
   const group = attrInt(ctx.node, 'group', 1);
   const m = ws[1]!;
   const channels = typeof m === 'number' ? m * group : group === 1 ? m : null;
-  const kernel =
-    attrInts(ctx.node, 'kernel_shape') ?? ws.slice(2).map((d) => (typeof d === 'number' ? d : -1));
-  if (kernel.some((k) => k < 1)) fail('kernel size unknown');
   const w = windowOf(ctx, spatial, kernel);
   const outputShape = attrInts(ctx.node, 'output_shape');
   const outputPadding = attrInts(

@@ -63,3 +63,15 @@ export function mapStride(
   }
   return false;
 }
+
+/**
+ * @internal The last test of the heads whose `[N, C, H, W]` map must be the size of the image
+ * input (segmentation, text detection): a fit when it is or a free side leaves it open.
+ */
+export function fitsInputSize<C>(model: ModelOutline, shape: readonly ModelDim[]): HeadFit<C> {
+  const stride = mapStride(imageInput(model), shape[2], shape[3]);
+  if (stride !== null && stride !== 1) {
+    return unfit(`needs a map the size of the input; the output ${dims(shape)} is smaller`);
+  }
+  return fit();
+}

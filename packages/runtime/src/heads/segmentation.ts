@@ -4,7 +4,7 @@
 import { invalidArgument, type TensorMap } from '@edge/core';
 import { applyTransform } from '@edge/preprocess';
 import type { Head, HeadContext, HeadFit, ModelOutline } from './head.js';
-import { dims, fit, fixed, imageInput, listOutputs, mapStride, unfit } from './outline.js';
+import { dims, fitsInputSize, fixed, listOutputs, unfit } from './outline.js';
 import { floatValues, pickOutput, sigmoid } from './values.js';
 
 /** Settings of the segmentation head. */
@@ -121,11 +121,7 @@ function fitsSegmentation(model: ModelOutline): HeadFit<SegmentationConfig> {
   if (c === null || c < 2 || c > 256) {
     return unfit(`needs 2 to 256 classes in dimension 1; the output is ${dims(shape)}`);
   }
-  const stride = mapStride(imageInput(model), shape[2], shape[3]);
-  if (stride !== null && stride !== 1) {
-    return unfit(`needs a map the size of the input; the output ${dims(shape)} is smaller`);
-  }
-  return fit();
+  return fitsInputSize(model, shape);
 }
 
 /** The segmentation head: argmax or threshold, resized back to the original image. */

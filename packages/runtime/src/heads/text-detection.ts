@@ -6,7 +6,7 @@
 import { invalidArgument, type TensorMap } from '@edge/core';
 import { applyTransform, type Box, type Point } from '@edge/preprocess';
 import type { Head, HeadContext, HeadFit, ModelOutline } from './head.js';
-import { dims, fit, imageInput, listOutputs, mapStride, unfit } from './outline.js';
+import { dims, fitsInputSize, listOutputs, unfit } from './outline.js';
 import { convexHull, insideConvex, minAreaRect, rectCorners } from './polygon.js';
 import { floatValues, pickOutput } from './values.js';
 
@@ -175,11 +175,7 @@ function fitsText(model: ModelOutline): HeadFit<TextDetectionConfig> {
   if (shape.length !== 4 || shape[1] !== 1) {
     return unfit(`needs a one-channel map [N, 1, H, W]; the output is ${dims(shape)}`);
   }
-  const stride = mapStride(imageInput(model), shape[2], shape[3]);
-  if (stride !== null && stride !== 1) {
-    return unfit(`needs a map the size of the input; the output ${dims(shape)} is smaller`);
-  }
-  return fit();
+  return fitsInputSize(model, shape);
 }
 
 /** The text detection head for PaddleOCR's DB detectors (PP-OCRv3/v4 det). */

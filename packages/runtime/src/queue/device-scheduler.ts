@@ -48,18 +48,8 @@ export class DeviceScheduler {
    * free and nobody waits, else in FIFO order as slots come back.
    */
   acquire(grant: (release: Release) => void): void {
-    if (this.#running < this.#concurrency && this.#waiting.length === 0) {
-      this.#running++;
-      const release = this.#releaser();
-      try {
-        grant(release);
-      } catch (e) {
-        release();
-        throw e;
-      }
-    } else {
-      this.#waiting.push(grant);
-    }
+    if (this.#running < this.#concurrency && this.#waiting.length === 0) this.#start(grant);
+    else this.#waiting.push(grant);
   }
 
   status(): DeviceStatus {
@@ -69,6 +59,19 @@ export class DeviceScheduler {
       running: this.#running,
       waiting: this.#waiting.length,
     };
+  }
+
+  /** Takes a slot for `grant` and calls it; a grant that throws gives the slot back and rethrows. */
+  #start(grant: (release: Release) => void): void {
+    this.#running++;
+    // A grant that throws must not keep the slot: the device would stay busy for ever.
+    const release = this.#releaser();
+    try {
+      grant(release);
+    } catch (e) {
+      release();
+      throw e;
+    }
   }
 
   #releaser(): Release {
@@ -83,14 +86,10 @@ export class DeviceScheduler {
 
   #drain(): void {
     while (this.#running < this.#concurrency && this.#waiting.length > 0) {
-      const next = this.#waiting.shift()!;
-      this.#running++;
-      // A grant that throws must not keep the slot: the device would stay busy for ever.
-      const release = this.#releaser();
       try {
-        next(release);
+        this.#start(this.#waiting.shift()!);
       } catch (e) {
-        release();
+        // No caller is there to take a queued grant's error: it is rethrown on its own.
         queueMicrotask(() => {
           throw e;
         });
