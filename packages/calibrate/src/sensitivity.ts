@@ -138,6 +138,8 @@ export async function quantizationSensitivity(
 interface Sweep {
   readonly groups: TensorGroup[];
   readonly ranged: ReadonlyMap<TensorGroup, readonly string[]>;
+  /** The ranges of each candidate method, as the sweep computed them. */
+  readonly candidates: ReadonlyMap<RangeMethod | undefined, Readonly<Record<string, number>>>;
 }
 
 async function sweep(
@@ -206,7 +208,7 @@ async function sweep(
     ranged.set(best!, rangedOf(group));
     options.onProgress?.({ done: k + 1, total: groups.length, elapsedMs: performance.now() - start });
   }
-  return { groups: result.sort((a, b) => b.loss - a.loss), ranged };
+  return { groups: result.sort((a, b) => b.loss - a.loss), ranged, candidates: new Map(candidates) };
 }
 
 /** `base`, with `tensors` taking their range from `from`. */
@@ -236,14 +238,13 @@ function candidateRanges(
  */
 function chosenRanges(
   ranges: Readonly<Record<string, number>>,
-  { groups, ranged }: Sweep,
+  { groups, ranged, candidates }: Sweep,
   choice: RangeMethodChoice | undefined,
 ): Readonly<Record<string, number>> {
   if (!choice) return ranges;
-  const byMethod = new Map(candidateRanges(ranges, choice));
   let out: Record<string, number> = { ...ranges };
   for (const g of [...groups].sort((a, b) => a.loss - b.loss)) {
-    out = withRanges(out, byMethod.get(g.method)!, ranged.get(g)!);
+    out = withRanges(out, candidates.get(g.method)!, ranged.get(g)!);
   }
   return out;
 }
